@@ -1,0 +1,2 @@
+/** dtkd-core placeholder package. */
+package org.dtkd4j.core;

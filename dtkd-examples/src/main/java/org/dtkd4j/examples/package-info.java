@@ -1,0 +1,2 @@
+/** dtkd-examples placeholder package. */
+package org.dtkd4j.examples;

@@ -1,0 +1,2 @@
+/** dtkd-zoo placeholder package. */
+package org.dtkd4j.zoo;
