@@ -1,2 +1,0 @@
-/** dtkd-core placeholder package. */
-package org.dtkd4j.core;
