@@ -1,0 +1,5 @@
+/**
+ * ONNX support: reading model files and tensors ({@link org.dtkd4j.zoo.onnx.OnnxFiles}), loading PyTorch-exported
+ * weights into zoo graphs, and importing ONNX graphs as teachers.
+ */
+package org.dtkd4j.zoo.onnx;

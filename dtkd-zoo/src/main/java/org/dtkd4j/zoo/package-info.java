@@ -1,2 +1,0 @@
-/** dtkd-zoo placeholder package. */
-package org.dtkd4j.zoo;
