@@ -1,0 +1,115 @@
+package org.dtkd4j.core.perf;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.bytedeco.javacpp.Loader;
+import org.deeplearning4j.config.DL4JSystemProperties;
+import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
+import org.nd4j.linalg.api.environment.Nd4jEnvironment;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.Nd4jCpu;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
+
+/**
+ * Switches on Deeplearning4j's CPU layer helpers on ND4J's CPU backend and reports which kernels run.
+ *
+ * <p>The helpers ({@code org.deeplearning4j.nn.layers.mkldnn.MKLDNN*Helper}) hand a layer's forward and backward pass
+ * to one native libnd4j op ({@code conv2d}, {@code maxpool2d}/{@code avgpool2d}, {@code batchnorm}, {@code lrn} and
+ * their {@code _bp} ops), which runs on oneDNN when ND4J's natives were built with it (the {@code -onednn}
+ * classifiers). DL4J 1.0.0-M2.1 creates a layer helper in the constructor of each {@code ConvolutionLayer},
+ * {@code SubsamplingLayer}, {@code BatchNormalization} and {@code LocalResponseNormalization}, i.e. during
+ * {@code ComputationGraph.init()} / {@code MultiLayerNetwork.init()} (also when a model is restored or cloned),
+ * only if the system property {@value #HELPERS_DISABLE_PROPERTY} reads {@code false} at that moment (DL4J's default
+ * is {@code true}: no helpers) and the helper's {@code checkSupported()} passes, which needs the
+ * {@link Nd4jCpu} bridge this module ships. {@link #enable()} sets that property; it must run before the networks
+ * are initialized, which {@link FastKernelsAtStartup} guarantees by running it while ND4J starts.
+ *
+ * <p>Typical use: log {@link #status()} once, e.g. {@code log.info("Kernels: {}", FastKernels.status())}.
+ */
+public final class FastKernels {
+
+    /** DL4J's switch for all platform layer helpers (oneDNN on CPU, cuDNN on CUDA); {@code true} disables them. */
+    public static final String HELPERS_DISABLE_PROPERTY = DL4JSystemProperties.DISABLE_HELPER_PROPERTY;
+
+    private FastKernels() {
+    }
+
+    /**
+     * Lets DL4J create its CPU layer helpers for networks initialized from now on: on ND4J's CPU backend, sets
+     * {@value #HELPERS_DISABLE_PROPERTY} to {@code false} unless it is already set. An explicit setting by the user
+     * (either value, e.g. {@code -Dorg.eclipse.deeplearning4j.helpers.disable=true}) is left as it is, and so is the
+     * property on other backends (DL4J 1.0.0-M2.1 ships no cuDNN helpers; switching them on there only logs
+     * class-loading errors). Idempotent and thread-safe; does not touch layers that already exist.
+     */
+    public static void enable() {
+        if (System.getProperty(HELPERS_DISABLE_PROPERTY) != null) {
+            return;
+        }
+        if (Nd4j.getBackend().getEnvironment().isCPU()) {
+            System.getProperties().putIfAbsent(HELPERS_DISABLE_PROPERTY, Boolean.FALSE.toString());
+        }
+    }
+
+    /**
+     * Describes the kernels in use, on one line: the ND4J backend, the native library variant JavaCPP loaded
+     * (e.g. {@code linux-x86_64-onednn-avx2}), on the CPU backend the instruction set that library was built for and
+     * the best one this CPU supports, whether the library has oneDNN and uses it, and whether DL4J will create
+     * layer helpers for networks initialized from now on. Initializes ND4J if it is not yet.
+     *
+     * @return for example {@code "ND4J backend CPU, natives linux-x86_64-onednn-avx2 (built for AVX2, CPU has
+     *     AVX512), oneDNN built in and in use, DL4J layer helpers ON"}
+     */
+    public static String status() {
+        String backend = Nd4j.getExecutioner().getEnvironmentInformation()
+                .getProperty(Nd4jEnvironment.BACKEND_KEY, "unknown");
+        StringBuilder status = new StringBuilder("ND4J backend ").append(backend)
+                .append(", natives ").append(nativeVariant());
+        boolean switchOn = !Boolean.parseBoolean(System.getProperty(HELPERS_DISABLE_PROPERTY,
+                DL4JSystemProperties.HELPER_DISABLE_DEFAULT_VALUE));
+        if (!Nd4j.getBackend().getEnvironment().isCPU()) {
+            return status.append(", DL4J layer helper switch ").append(switchOn ? "on" : "off").toString();
+        }
+        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        status.append(" (built for ").append(instructionSet(ops.binaryLevel()))
+                .append(", CPU has ").append(instructionSet(ops.optimalLevel())).append(')');
+        boolean builtIn = Nd4j.getBackend().buildInfo().contains("HAVE_ONEDNN");
+        boolean inUse = Nd4jCpu.Environment.getInstance().isUseMKLDNN();
+        status.append(builtIn ? (inUse ? ", oneDNN built in and in use" : ", oneDNN built in, switched off")
+                : ", no oneDNN in this build");
+        status.append(", DL4J layer helpers ");
+        if (!switchOn) {
+            return status.append("OFF (").append(HELPERS_DISABLE_PROPERTY).append(" is not false)").toString();
+        }
+        if (!Nd4j.getEnvironment().helpersAllowed()) {
+            return status.append("OFF (ND4J helpers disallowed)").toString();
+        }
+        if (!inUse) {
+            return status.append("OFF (oneDNN switched off)").toString();
+        }
+        return status.append(BaseMKLDNNHelper.mklDnnEnabled() ? "ON" : "OFF (DL4J's helper check failed)").toString();
+    }
+
+    /** Directory name JavaCPP loaded ND4J's JNI library from (the native classifier), else its path. */
+    private static String nativeVariant() {
+        for (Map.Entry<String, String> library : Loader.getLoadedLibraries().entrySet()) {
+            if (library.getKey().startsWith("jnind4j") && library.getValue() != null) {
+                Path parent = Path.of(library.getValue()).getParent();
+                String dir = parent == null ? "" : String.valueOf(parent.getFileName());
+                return dir.startsWith(Loader.getPlatform()) ? dir : library.getValue();
+            }
+        }
+        return "unknown (no ND4J library loaded by JavaCPP)";
+    }
+
+    /** Names libnd4j's CPU feature levels ({@code binaryLevel()}, {@code optimalLevel()}); 0: not detected. */
+    private static String instructionSet(int level) {
+        return switch (level) {
+            case 3 -> "AVX512";
+            case 2 -> "AVX2";
+            case 1 -> "generic x86-64";
+            default -> "undetected";
+        };
+    }
+}

@@ -1,0 +1,60 @@
+/**
+ * Fast kernels by default: makes Deeplearning4j 1.0.0-M2.1 run its native (oneDNN) layer helpers on ND4J's CPU
+ * backend, and reports which kernels run.
+ *
+ * <h2>Why DL4J M2.1 is slow out of the box</h2>
+ * DL4J can hand convolution, subsampling (pooling), batch normalization and local response normalization to single
+ * native libnd4j ops through layer helpers ({@code org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper},
+ * {@code MKLDNNSubsamplingHelper}, {@code MKLDNNBatchNormHelper}, {@code MKLDNNLocalResponseNormalizationHelper});
+ * with the {@code -onednn} natives of {@code nd4j-native} those ops run on oneDNN. Without helpers the layers run
+ * DL4J's Java-side im2col + gemm code, several times slower. In 1.0.0-M2.1 the helpers never run, for two
+ * independent reasons; both must be fixed:
+ * <ol>
+ *   <li>{@code org.deeplearning4j.nn.layers.HelperUtils.createHelper}, called from each layer's constructor
+ *       ({@code initializeHelper()}, i.e. at {@code init()}, restore or clone time), reads the system property
+ *       {@code org.eclipse.deeplearning4j.helpers.disable} on every call (no caching) with default {@code true}
+ *       and returns no helper unless it reads {@code false}.</li>
+ *   <li>Each helper's {@code checkSupported()} calls {@code BaseMKLDNNHelper.mklDnnEnabled()}, which requires the
+ *       {@code CPU} backend and {@code Nd4j.getEnvironment().helpersAllowed()}, then reflects on
+ *       {@code org.nd4j.nativeblas.Nd4jCpu$Environment}: static {@code getInstance()}, instance
+ *       {@code boolean isUseMKLDNN()}. ND4J M2.1 renamed these to
+ *       {@code org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment.isUseONEDNN()}, so the lookup fails,
+ *       the failure is latched in a static flag for the life of the JVM, and every helper is dropped.</li>
+ * </ol>
+ *
+ * <h2>The fix</h2>
+ * <ul>
+ *   <li>{@link org.nd4j.nativeblas.Nd4jCpu} (shipped in this module, in ND4J's package) restores the old class and
+ *       method and forwards, by reflection, to the new binding; it answers {@code false} when the CPU backend is
+ *       absent, so dtkd-core needs no backend at compile time.</li>
+ *   <li>{@link org.dtkd4j.core.perf.FastKernels#enable()} sets the property to {@code false} on the CPU backend
+ *       unless the user set it (either value).</li>
+ *   <li>{@link org.dtkd4j.core.perf.FastKernelsAtStartup}, an ND4J {@code EnvironmentalAction} service, calls
+ *       {@code enable()} while ND4J initializes its backend, i.e. before any layer can exist. Networks are therefore
+ *       fast with no extra step, and the user's explicit choice always wins:
+ *       {@code -Dorg.eclipse.deeplearning4j.helpers.disable=true} switches the helpers off, the environment
+ *       variable {@code DTKD4J_FAST_KERNELS=false} only stops the automatic {@code enable()}.</li>
+ * </ul>
+ * Layers created before the property reads {@code false} keep running without helpers; with the start-up hook that
+ * only happens if the hook is opted out or a fat jar dropped the {@code META-INF/services} entry.
+ *
+ * <h2>What changes numerically</h2>
+ * The helpers compute the same functions with a different summation order; outputs and gradients agree with the
+ * built-in path to float32 rounding (tested in {@code OneDnnHelpersTest}, NCHW and NHWC). Only {@code FLOAT} layers
+ * use them; other data types silently keep the built-in path.
+ *
+ * <h2>Native variants and CPUs</h2>
+ * The project's default natives are {@code linux-x86_64-onednn-avx2}. JavaCPP does not look at the CPU: among the
+ * {@code nd4j-native} classifier jars on the classpath it loads the first found in the reverse order of the
+ * preset's extension list, so {@code -onednn-avx2} wins over {@code -onednn} and over the generic jar, and the
+ * system property {@code org.bytedeco.javacpp.platform.extension} (e.g. {@code -onednn}; empty for the generic jar)
+ * picks one explicitly. On a CPU without AVX2, ND4J's {@code CpuNDArrayFactory} sees
+ * {@code isMinimalRequirementsMet() == false} and calls {@code System.exit(1)} (if the library has not already
+ * died of an illegal instruction). On the generic natives the helpers still run, on libnd4j's own kernels.
+ *
+ * <h2>Checking it</h2>
+ * Log {@link org.dtkd4j.core.perf.FastKernels#status()} once; it names the backend, the native classifier JavaCPP
+ * actually loaded, the instruction set of that build and of the CPU, whether oneDNN is built in and used, and
+ * whether DL4J layer helpers are on.
+ */
+package org.dtkd4j.core.perf;
