@@ -1,0 +1,373 @@
+package org.dtkd4j.core.dl4j;
+
+import org.dtkd4j.core.config.CeConfig;
+import org.dtkd4j.core.config.DistillationConfig;
+import org.dtkd4j.core.config.DkdConfig;
+import org.dtkd4j.core.config.DtkdConfig;
+import org.dtkd4j.core.config.DtkdDkdConfig;
+import org.dtkd4j.core.config.HazardPolicy;
+import org.dtkd4j.core.config.KdConfig;
+import org.dtkd4j.core.config.Method;
+import org.dtkd4j.core.loss.DistillationLosses;
+import org.dtkd4j.core.loss.LossInputs;
+import org.dtkd4j.core.loss.LossResult;
+import org.dtkd4j.core.loss.TemperatureStats;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Any distillation loss of this library as a DL4J {@link ILossFunction}, for the output layer ({@code OutputLayer}
+ * or {@code LossLayer}, activation {@code IDENTITY}) of a student {@code ComputationGraph} or
+ * {@code MultiLayerNetwork}.
+ *
+ * <p>Labels are {@code [N, 2C]}: one-hot labels followed by the teacher's logits, see {@link TeacherLabels}; a
+ * {@link TeacherLabelIterator} produces them from a plain iterator and a teacher. The cross-entropy-only method
+ * ({@link Method#NONE}) also accepts plain {@code [N, C]} one-hot labels. The loss is the closed form of
+ * {@link DistillationLosses}, evaluated in double precision whatever the network's data type, with gradients in the
+ * network's data type. Per-example label masks ({@code [N, 1]}) are supported: a row with mask 0 is left out of the
+ * loss (its score and gradient are 0, its values are not validated); other mask values scale the row.
+ *
+ * <p>Warmup: the loss holds the reference epoch ({@link #setEpoch(int)}, 1 for the first epoch); the factor
+ * {@code min(epoch/warmup, 1)} is computed from it. Attach a {@link DistillationListener} to the network and it
+ * keeps the epoch in step with DL4J's (0-based) epoch counter during {@code fit}. A method with warmup refuses to
+ * compute before an epoch is set, rather than silently training at a wrong factor.
+ *
+ * <p>Temperature statistics: {@link #lastBatchStats()} summarises the last batch evaluated, {@link #epochStats()}
+ * every training batch (gradient evaluation) since the epoch was last set. An instance holds this state and is not
+ * thread-safe; use one per network.
+ *
+ * <p>The configuration is stored in plain fields so that the network configuration survives JSON and
+ * {@code ModelSerializer} round trips; the current epoch is saved with it.
+ */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+public class DistillationLossFunction implements ILossFunction {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The value of {@link #epoch} before any epoch was set. */
+    private static final int NO_EPOCH = -1;
+
+    @JsonProperty
+    private Method method;
+    @JsonProperty
+    private double temperature;
+    @JsonProperty
+    private double alpha;
+    @JsonProperty
+    private double beta;
+    @JsonProperty
+    private double ceWeight;
+    @JsonProperty
+    private double kdWeight;
+    @JsonProperty
+    private int warmup;
+    @JsonProperty
+    private boolean detachTemperatures;
+    @JsonProperty
+    private HazardPolicy hazardPolicy;
+    @JsonProperty
+    private int epoch = NO_EPOCH;
+
+    private transient DistillationConfig config;
+    private transient TemperatureStats lastStats;
+    private transient TemperatureStats epochStats;
+
+    /** The official DTKD loss ({@link DtkdConfig#defaults()}); also used by JSON deserialization. */
+    public DistillationLossFunction() {
+        this(DtkdConfig.defaults());
+    }
+
+    private DistillationLossFunction(DistillationConfig config) {
+        this.method = config.method();
+        this.ceWeight = config.ceWeight();
+        if (config instanceof KdConfig c) {
+            temperature = c.temperature();
+            kdWeight = c.kdWeight();
+        } else if (config instanceof DkdConfig c) {
+            set(c.alpha(), c.beta(), c.temperature(), c.warmup(), false, c.hazardPolicy());
+        } else if (config instanceof DtkdConfig c) {
+            set(c.alpha(), c.beta(), c.temperature(), c.warmup(), c.detachTemperatures(), c.hazardPolicy());
+        } else if (config instanceof DtkdDkdConfig c) {
+            set(c.alpha(), c.beta(), c.temperature(), c.warmup(), c.detachTemperatures(), c.hazardPolicy());
+        }
+    }
+
+    private void set(double alpha, double beta, double temperature, int warmup, boolean detach,
+                     HazardPolicy policy) {
+        this.alpha = alpha;
+        this.beta = beta;
+        this.temperature = temperature;
+        this.warmup = warmup;
+        this.detachTemperatures = detach;
+        this.hazardPolicy = policy;
+    }
+
+    /**
+     * @param config any loss configuration
+     * @return the loss function for it, with no epoch set
+     */
+    public static DistillationLossFunction of(DistillationConfig config) {
+        if (config == null) {
+            throw new IllegalArgumentException("config must not be null, found null");
+        }
+        return new DistillationLossFunction(config);
+    }
+
+    /** @return the configuration this loss computes, rebuilt (and validated) from the serialized fields */
+    public DistillationConfig config() {
+        if (config == null) {
+            config = switch (method) {
+                case NONE -> new CeConfig(ceWeight);
+                case KD -> new KdConfig(temperature, ceWeight, kdWeight);
+                case DKD -> new DkdConfig(alpha, beta, temperature, ceWeight, warmup, hazardPolicy);
+                case DTKD -> new DtkdConfig(alpha, beta, temperature, ceWeight, warmup, detachTemperatures,
+                        hazardPolicy);
+                case DTKD_DKD -> new DtkdDkdConfig(alpha, beta, temperature, ceWeight, warmup, detachTemperatures,
+                        hazardPolicy);
+            };
+        }
+        return config;
+    }
+
+    /**
+     * Sets the epoch the warmup factor is computed from, and starts a new {@link #epochStats()} aggregation.
+     *
+     * @param referenceEpoch the epoch as the reference trainer counts it: 1 for the first epoch (DL4J's epoch 0)
+     */
+    public void setEpoch(int referenceEpoch) {
+        if (referenceEpoch < 0) {
+            throw new IllegalArgumentException("epoch must be >= 0, found " + referenceEpoch);
+        }
+        if (referenceEpoch != epoch) {
+            epochStats = null;
+        }
+        this.epoch = referenceEpoch;
+    }
+
+    /** @return the reference epoch, or empty when none was set */
+    public Optional<Integer> epoch() {
+        return epoch == NO_EPOCH ? Optional.empty() : Optional.of(epoch);
+    }
+
+    /**
+     * @return the current factor {@code min(epoch/warmup, 1)} of the distillation terms (1 without warmup)
+     * @throws IllegalStateException if the method has a warmup and no epoch was set
+     */
+    public double warmupFactor() {
+        return config().warmupFactor(requireEpoch());
+    }
+
+    /** @return temperature statistics of the last batch evaluated, empty before the first */
+    public Optional<TemperatureStats> lastBatchStats() {
+        return Optional.ofNullable(lastStats);
+    }
+
+    /** @return temperature statistics of every training batch since the epoch was last set, empty if none */
+    public Optional<TemperatureStats> epochStats() {
+        return Optional.ofNullable(epochStats);
+    }
+
+    private int requireEpoch() {
+        if (epoch == NO_EPOCH) {
+            if (config().method() == Method.DKD || config().method() == Method.DTKD
+                    || config().method() == Method.DTKD_DKD) {
+                throw new IllegalStateException(method + " has a warmup of " + warmup + " epochs but no epoch is "
+                        + "set: add a DistillationListener to the network, or call setEpoch(referenceEpoch)");
+            }
+            return 0;
+        }
+        return epoch;
+    }
+
+    /**
+     * Evaluates the loss on the rows that are not masked out, for callers that want every term and temperature.
+     *
+     * @param labels       {@code [N, 2C]} packed labels ({@code [N, C]} one-hot also accepted for NONE)
+     * @param preOutput    {@code [N, C]} output layer pre-activations
+     * @param activationFn the output layer's activation (not softmax: the loss takes logits)
+     * @param mask         {@code null} or a per-example mask {@code [N, 1]}
+     * @return the closed-form result over the rows with non-zero mask, or empty if every row is masked out
+     */
+    public Optional<LossResult> evaluate(INDArray labels, INDArray preOutput, IActivation activationFn,
+                                         INDArray mask) {
+        return Optional.ofNullable(compute(labels, preOutput, activationFn, mask, false).result);
+    }
+
+    @Override
+    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
+                               boolean average) {
+        return compute(labels, preOutput, activationFn, mask, false).score(average);
+    }
+
+    @Override
+    public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn,
+                                      INDArray mask) {
+        Evaluation e = compute(labels, preOutput, activationFn, mask, false);
+        return Nd4j.createFromArray(e.scores).reshape(e.scores.length, 1).castTo(preOutput.dataType());
+    }
+
+    @Override
+    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        return compute(labels, preOutput, activationFn, mask, true).gradient(preOutput, activationFn);
+    }
+
+    @Override
+    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
+                                                          IActivation activationFn, INDArray mask,
+                                                          boolean average) {
+        Evaluation e = compute(labels, preOutput, activationFn, mask, true);
+        return new Pair<>(e.score(average), e.gradient(preOutput, activationFn));
+    }
+
+    @Override
+    public String name() {
+        return toString();
+    }
+
+    /** One evaluation scattered back to all {@code N} rows: per-row scores and gradients of the summed score. */
+    private static final class Evaluation {
+        final LossResult result;
+        final double[] scores;
+        final double[][] gradient;
+
+        Evaluation(LossResult result, double[] scores, double[][] gradient) {
+            this.result = result;
+            this.scores = scores;
+            this.gradient = gradient;
+        }
+
+        double score(boolean average) {
+            double sum = 0;
+            for (double s : scores) {
+                sum += s;
+            }
+            return average ? sum / scores.length : sum;
+        }
+
+        INDArray gradient(INDArray preOutput, IActivation activationFn) {
+            INDArray dLdOut = Nd4j.createFromArray(gradient).castTo(preOutput.dataType());
+            return activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
+        }
+    }
+
+    private Evaluation compute(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
+                               boolean training) {
+        if (activationFn instanceof ActivationSoftmax) {
+            throw new IllegalArgumentException("DistillationLossFunction takes logits: use Activation.IDENTITY on "
+                    + "the output layer, found " + activationFn);
+        }
+        if (preOutput.rank() != 2 || labels.rank() != 2) {
+            throw new IllegalArgumentException("student logits and labels must be rank 2, found student logits "
+                    + Arrays.toString(preOutput.shape()) + " and labels " + Arrays.toString(labels.shape()));
+        }
+        int n = (int) preOutput.size(0);
+        long c = preOutput.size(1);
+        boolean plainLabels = config().method() == Method.NONE && labels.size(1) == c;
+        if (labels.size(0) != n || labels.size(1) != 2 * c && !plainLabels) {
+            throw new IllegalArgumentException("labels must be [N, 2C] = " + Arrays.toString(new long[]{n, 2 * c})
+                    + " ([one-hot | teacher logits], see TeacherLabels.pack) for student logits "
+                    + Arrays.toString(preOutput.shape()) + ", found " + Arrays.toString(labels.shape()));
+        }
+        double[] weights = rowWeights(mask, n);
+        int kept = 0;
+        for (double w : weights) {
+            kept += w != 0 ? 1 : 0;
+        }
+        double[] scores = new double[n];
+        double[][] grad = new double[n][(int) c];
+        if (kept == 0) {
+            return new Evaluation(null, scores, grad);
+        }
+        double[][] logits = activationFn.getActivation(preOutput.dup(), training).toDoubleMatrix();
+        double[][] labelRows = labels.toDoubleMatrix();
+        double[][] s = new double[kept][];
+        double[][] oneHot = new double[kept][];
+        double[][] t = plainLabels ? null : new double[kept][];
+        int[] rows = new int[kept];
+        for (int i = 0, k = 0; i < n; i++) {
+            if (weights[i] != 0) {
+                rows[k] = i;
+                s[k] = logits[i];
+                oneHot[k] = Arrays.copyOfRange(labelRows[i], 0, (int) c);
+                if (t != null) {
+                    t[k] = Arrays.copyOfRange(labelRows[i], (int) c, (int) (2 * c));
+                }
+                k++;
+            }
+        }
+        LossResult r = DistillationLosses.evaluate(config(), s, t, LossInputs.targetsFromOneHot(oneHot),
+                requireEpoch());
+        for (int k = 0; k < kept; k++) {
+            int i = rows[k];
+            scores[i] = weights[i] * r.perSampleTotal()[k];
+            for (int j = 0; j < c; j++) {
+                grad[i][j] = weights[i] * kept * r.gradient()[k][j];
+            }
+        }
+        record(r.temperatureStats(), training);
+        return new Evaluation(r, scores, grad);
+    }
+
+    private void record(TemperatureStats stats, boolean training) {
+        if (stats.isEmpty()) {
+            return;
+        }
+        lastStats = stats;
+        if (training) {
+            epochStats = epochStats == null ? stats : epochStats.merge(stats);
+        }
+    }
+
+    private static double[] rowWeights(INDArray mask, int n) {
+        double[] w = new double[n];
+        if (mask == null) {
+            Arrays.fill(w, 1.0);
+            return w;
+        }
+        boolean perExample = mask.length() == n && (mask.rank() == 1 || mask.rank() == 2 && mask.size(1) == 1);
+        if (!perExample) {
+            throw new IllegalArgumentException("DistillationLossFunction supports per-example masks [N, 1] = ["
+                    + n + ", 1] only, found " + Arrays.toString(mask.shape()));
+        }
+        double[] m = mask.reshape(n).toDoubleVector();
+        for (int i = 0; i < n; i++) {
+            if (!(Double.isFinite(m[i]) && m[i] >= 0)) {
+                throw new IllegalArgumentException("mask values must be finite and >= 0, found " + m[i] + " at row "
+                        + i);
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof DistillationLossFunction that)) {
+            return false;
+        }
+        return config().equals(that.config()) && epoch == that.epoch;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(config(), epoch);
+    }
+
+    @Override
+    public String toString() {
+        return "DistillationLossFunction(" + config() + ", epoch=" + (epoch == NO_EPOCH ? "unset" : epoch) + ")";
+    }
+}

@@ -1,0 +1,75 @@
+package org.dtkd4j.core.loss;
+
+/** Numerically careful operations on one row of logits, in the order PyTorch evaluates them. */
+final class RowMath {
+
+    private RowMath() {
+    }
+
+    /** @return the index of the first maximal entry (where the gradient of {@code max} goes) */
+    static int argMaxFirst(double[] x) {
+        int k = 0;
+        for (int i = 1; i < x.length; i++) {
+            if (x[i] > x[k]) {
+                k = i;
+            }
+        }
+        return k;
+    }
+
+    /** @return {@code log Σ_i exp(x_i)} over all entries except {@code skip} ({@code -1} skips none) */
+    static double logSumExp(double[] x, int skip) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < x.length; i++) {
+            if (i != skip) {
+                max = Math.max(max, x[i]);
+            }
+        }
+        if (!Double.isFinite(max)) {
+            return max;
+        }
+        double sum = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (i != skip) {
+                sum += Math.exp(x[i] - max);
+            }
+        }
+        return max + Math.log(sum);
+    }
+
+    /** @return {@code log_softmax(x)}, computed as {@code (x − max) − log Σ exp(x − max)} like PyTorch */
+    static double[] logSoftmax(double[] x) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : x) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (double v : x) {
+            sum += Math.exp(v - max);
+        }
+        double logSum = Math.log(sum);
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (x[i] - max) - logSum;
+        }
+        return out;
+    }
+
+    /** @return {@code x / divisor}, element-wise */
+    static double[] divide(double[] x, double divisor) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] / divisor;
+        }
+        return out;
+    }
+
+    /** @return {@code Σ_i a_i · b_i} */
+    static double dot(double[] a, double[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += a[i] * b[i];
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,245 @@
+package org.dtkd4j.core.dl4j;
+
+import org.dtkd4j.core.config.CeConfig;
+import org.dtkd4j.core.config.DistillationConfig;
+import org.dtkd4j.core.config.DkdConfig;
+import org.dtkd4j.core.config.DtkdConfig;
+import org.dtkd4j.core.config.DtkdDkdConfig;
+import org.dtkd4j.core.config.HazardPolicy;
+import org.dtkd4j.core.config.KdConfig;
+import org.dtkd4j.core.loss.LossResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
+
+/** The adapter's contract apart from the numbers: validation, masks, epoch, serialization, statistics. */
+class DistillationLossFunctionTest {
+
+    private static final ActivationIdentity IDENTITY = new ActivationIdentity();
+
+    private static final INDArray LOGITS = Nd4j.createFromArray(new double[][]{
+            {1.0, 2.5, -0.5, 0.25, 3.0}, {0.5, -1.0, 2.0, 1.5, 0.0}, {2.2, 0.1, 0.3, -0.7, 1.9}});
+    private static final INDArray TEACHER = Nd4j.createFromArray(new double[][]{
+            {2.0, 0.5, 1.0, -1.0, 2.5}, {1.0, 1.2, 3.0, 0.0, -0.5}, {0.4, 2.6, 0.2, 0.9, 1.1}});
+    private static final INDArray ONE_HOT = Nd4j.createFromArray(new double[][]{
+            {0, 0, 0, 0, 1}, {0, 0, 1, 0, 0}, {1, 0, 0, 0, 0}});
+    private static final INDArray LABELS = TeacherLabels.pack(ONE_HOT, TEACHER);
+
+    private static DistillationLossFunction dtkd() {
+        DistillationLossFunction loss = DistillationLossFunction.of(DtkdConfig.defaults());
+        loss.setEpoch(5);
+        return loss;
+    }
+
+    static List<DistillationConfig> configs() {
+        return List.of(CeConfig.defaults(), KdConfig.defaults(), DkdConfig.defaults(),
+                new DtkdConfig(2, 0.5, 3, 0.7, 9, true, HazardPolicy.STRICT),
+                DtkdDkdConfig.defaults().withHazardPolicy(HazardPolicy.OFFICIAL));
+    }
+
+    @ParameterizedTest
+    @MethodSource("configs")
+    void configRoundTripsThroughTheFactory(DistillationConfig config) {
+        assertThat(DistillationLossFunction.of(config).config()).isEqualTo(config);
+    }
+
+    @ParameterizedTest
+    @MethodSource("configs")
+    void jsonAndJavaSerializationKeepConfigAndEpoch(DistillationConfig config) throws Exception {
+        DistillationLossFunction loss = DistillationLossFunction.of(config);
+        loss.setEpoch(13);
+        loss.computeGradient(LABELS, LOGITS, IDENTITY, null);
+        ObjectMapper mapper = org.deeplearning4j.nn.conf.serde.JsonMappers.getMapper();
+        String json = mapper.writeValueAsString(loss);
+        assertThat(json).contains("\"epoch\" : 13").doesNotContain("lastStats").doesNotContain("epochStats");
+        ILossFunction back = mapper.readValue(json, ILossFunction.class);
+        assertThat(back).isEqualTo(loss);
+        assertThat(((DistillationLossFunction) back).config()).isEqualTo(config);
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(loss);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            DistillationLossFunction copy = (DistillationLossFunction) in.readObject();
+            assertThat(copy).isEqualTo(loss);
+            assertThat(copy.computeScore(LABELS, LOGITS, IDENTITY, null, true))
+                    .isEqualTo(loss.computeScore(LABELS, LOGITS, IDENTITY, null, true));
+        }
+    }
+
+    @Test
+    void scoreAndGradientAreTheSummedPerExampleLoss() {
+        DistillationLossFunction loss = dtkd();
+        LossResult r = loss.evaluate(LABELS, LOGITS, IDENTITY, null).orElseThrow();
+        assertThat(loss.computeScore(LABELS, LOGITS, IDENTITY, null, true)).isCloseTo(r.total(), offset(1e-12));
+        assertThat(loss.computeScore(LABELS, LOGITS, IDENTITY, null, false)).isCloseTo(3 * r.total(),
+                offset(1e-12));
+        assertThat(loss.computeScoreArray(LABELS, LOGITS, IDENTITY, null).toDoubleVector())
+                .containsExactly(r.perSampleTotal());
+        var pair = loss.computeGradientAndScore(LABELS, LOGITS, IDENTITY, null, true);
+        assertThat(pair.getFirst()).isCloseTo(r.total(), offset(1e-12));
+        double[][] g = pair.getSecond().toDoubleMatrix();
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 5; j++) {
+                assertThat(g[i][j]).isCloseTo(3 * r.gradient()[i][j], offset(1e-14));
+            }
+        }
+    }
+
+    @Test
+    void perExampleMaskDropsRows() {
+        DistillationLossFunction loss = dtkd();
+        INDArray mask = Nd4j.createFromArray(new double[][]{{1}, {0}, {0.5}});
+        double[] scores = loss.computeScoreArray(LABELS, LOGITS, IDENTITY, mask).toDoubleVector();
+        double[][] grad = loss.computeGradient(LABELS, LOGITS, IDENTITY, mask).toDoubleMatrix();
+
+        INDArray rows = Nd4j.createFromArray(0L, 2L);
+        INDArray subLogits = LOGITS.get(NDArrayIndex.indices(0, 2), NDArrayIndex.all());
+        INDArray subLabels = LABELS.get(NDArrayIndex.indices(0, 2), NDArrayIndex.all());
+        double[] subScores = loss.computeScoreArray(subLabels, subLogits, IDENTITY, null).toDoubleVector();
+        double[][] subGrad = loss.computeGradient(subLabels, subLogits, IDENTITY, null).toDoubleMatrix();
+        assertThat(rows.length()).isEqualTo(2);
+        assertThat(scores).containsExactly(subScores[0], 0.0, 0.5 * subScores[1]);
+        assertThat(grad[1]).containsOnly(0.0);
+        assertThat(grad[0]).containsExactly(subGrad[0]);
+        for (int j = 0; j < 5; j++) {
+            assertThat(grad[2][j]).isEqualTo(0.5 * subGrad[1][j]);
+        }
+        INDArray allMasked = Nd4j.zeros(DataType.DOUBLE, 3, 1);
+        assertThat(loss.computeScore(LABELS, LOGITS, IDENTITY, allMasked, true)).isEqualTo(0.0);
+        assertThat(loss.evaluate(LABELS, LOGITS, IDENTITY, allMasked)).isEmpty();
+    }
+
+    @Test
+    void nonIdentityActivationIsBackpropagated() {
+        DistillationLossFunction loss = dtkd();
+        ActivationTanH tanh = new ActivationTanH();
+        double[][] g = loss.computeGradient(LABELS, LOGITS, tanh, null).toDoubleMatrix();
+        double h = 1e-6;
+        for (int j = 0; j < 5; j++) {
+            INDArray plus = LOGITS.dup();
+            plus.putScalar(1, j, plus.getDouble(1, j) + h);
+            INDArray minus = LOGITS.dup();
+            minus.putScalar(1, j, minus.getDouble(1, j) - h);
+            double numeric = (loss.computeScore(LABELS, plus, tanh, null, false)
+                    - loss.computeScore(LABELS, minus, tanh, null, false)) / (2 * h);
+            assertThat(g[1][j]).isCloseTo(numeric, offset(1e-6));
+        }
+    }
+
+    @Test
+    void badInputsAreNamed() {
+        DistillationLossFunction loss = dtkd();
+        assertThatThrownBy(() -> loss.computeScore(ONE_HOT, LOGITS, IDENTITY, null, true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContainingAll("labels must be [N, 2C] = [3, 10]", "TeacherLabels.pack", "found [3, 5]");
+        INDArray nanLogits = LOGITS.dup();
+        nanLogits.putScalar(2, 1, Double.NaN);
+        assertThatThrownBy(() -> loss.computeGradient(LABELS, nanLogits, IDENTITY, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContainingAll("student logits must be finite", "NaN", "[2, 1]");
+        INDArray infTeacher = LABELS.dup();
+        infTeacher.putScalar(0, 7, Double.POSITIVE_INFINITY);
+        assertThatThrownBy(() -> loss.computeGradient(infTeacher, LOGITS, IDENTITY, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContainingAll("teacher logits must be finite", "Infinity", "[0, 2]");
+        INDArray soft = LABELS.dup();
+        soft.putScalar(1, 0, 0.5);
+        assertThatThrownBy(() -> loss.computeGradient(soft, LOGITS, IDENTITY, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("labels row 1 is not one-hot: found 0.5 at column 0");
+        assertThatThrownBy(() -> loss.computeGradient(LABELS, LOGITS, new ActivationSoftmax(), null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Activation.IDENTITY");
+        assertThatThrownBy(() -> loss.computeGradient(LABELS, LOGITS, IDENTITY, Nd4j.ones(DataType.DOUBLE, 3, 5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContainingAll("per-example masks [N, 1] = [3, 1]", "found [3, 5]");
+        assertThatThrownBy(() -> loss.computeGradient(LABELS.getRows(0, 1), LOGITS, IDENTITY, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found [2, 10]");
+        assertThatThrownBy(() -> DistillationLossFunction.of(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void strictPolicyThrowsFromTheLossFunction() {
+        DistillationLossFunction loss = DistillationLossFunction.of(
+                DtkdConfig.defaults().withHazardPolicy(HazardPolicy.STRICT));
+        loss.setEpoch(1);
+        INDArray negativeTeacher = TEACHER.sub(10.0);
+        assertThatThrownBy(() -> loss.computeGradient(TeacherLabels.pack(ONE_HOT, negativeTeacher), LOGITS,
+                IDENTITY, null))
+                .isInstanceOf(org.dtkd4j.core.loss.HazardException.class).hasMessageStartingWith("row 0:");
+    }
+
+    @Test
+    void warmupNeedsAnEpoch() {
+        DistillationLossFunction loss = DistillationLossFunction.of(DkdConfig.defaults());
+        assertThat(loss.epoch()).isEmpty();
+        assertThatThrownBy(() -> loss.computeScore(LABELS, LOGITS, IDENTITY, null, true))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("DistillationListener");
+        loss.setEpoch(5);
+        assertThat(loss.warmupFactor()).isEqualTo(0.25);
+        assertThatThrownBy(() -> loss.setEpoch(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("epoch must be >= 0, found -1");
+        DistillationLossFunction kd = DistillationLossFunction.of(KdConfig.defaults());
+        assertThat(kd.warmupFactor()).isEqualTo(1.0);
+        assertThat(kd.computeScore(LABELS, LOGITS, IDENTITY, null, true)).isPositive();
+        DistillationLossFunction ce = DistillationLossFunction.of(CeConfig.defaults());
+        assertThat(ce.computeScore(ONE_HOT, LOGITS, IDENTITY, null, true))
+                .isEqualTo(ce.computeScore(LABELS, LOGITS, IDENTITY, null, true));
+    }
+
+    @Test
+    void temperatureStatisticsPerBatchAndPerEpoch() {
+        DistillationLossFunction loss = dtkd();
+        assertThat(loss.lastBatchStats()).isEmpty();
+        loss.computeScore(LABELS, LOGITS, IDENTITY, null, true);
+        assertThat(loss.lastBatchStats()).isPresent();
+        assertThat(loss.epochStats()).as("scores alone are not training steps").isEmpty();
+        LossResult r = loss.evaluate(LABELS, LOGITS, IDENTITY, null).orElseThrow();
+        loss.computeGradient(LABELS, LOGITS, IDENTITY, null);
+        loss.computeGradient(LABELS, LOGITS, IDENTITY, null);
+        var last = loss.lastBatchStats().orElseThrow();
+        assertThat(last.rows()).isEqualTo(3);
+        assertThat(last.studentMax()).isEqualTo(max(r.studentTemperatures()));
+        assertThat(last.teacherMin()).isEqualTo(-max(negate(r.teacherTemperatures())));
+        assertThat(last.guardedRows()).isZero();
+        assertThat(loss.epochStats().orElseThrow().rows()).isEqualTo(6);
+        loss.setEpoch(6);
+        assertThat(loss.epochStats()).isEmpty();
+    }
+
+    private static double max(double[] x) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (double v : x) {
+            m = Math.max(m, v);
+        }
+        return m;
+    }
+
+    private static double[] negate(double[] x) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = -x[i];
+        }
+        return out;
+    }
+}
