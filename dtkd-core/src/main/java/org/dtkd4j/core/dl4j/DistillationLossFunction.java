@@ -81,6 +81,7 @@ public class DistillationLossFunction implements ILossFunction {
 
     private transient DistillationConfig config;
     private transient TemperatureStats lastStats;
+    private transient LossResult lastResult;
     private transient TemperatureStats epochStats;
 
     /** The official DTKD loss ({@link DtkdConfig#defaults()}); also used by JSON deserialization. */
@@ -171,6 +172,11 @@ public class DistillationLossFunction implements ILossFunction {
     /** @return temperature statistics of the last batch evaluated, empty before the first */
     public Optional<TemperatureStats> lastBatchStats() {
         return Optional.ofNullable(lastStats);
+    }
+
+    /** @return every term, temperature and gradient of the last batch evaluated, empty before the first */
+    public Optional<LossResult> lastBatchResult() {
+        return Optional.ofNullable(lastResult);
     }
 
     /** @return temperature statistics of every training batch since the epoch was last set, empty if none */
@@ -315,6 +321,7 @@ public class DistillationLossFunction implements ILossFunction {
                 grad[i][j] = weights[i] * kept * r.gradient()[k][j];
             }
         }
+        lastResult = r;
         record(r.temperatureStats(), training);
         return new Evaluation(r, scores, grad);
     }

@@ -1,0 +1,638 @@
+package org.dtkd4j.core.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.dtkd4j.core.config.DistillationConfig;
+import org.dtkd4j.core.config.Method;
+import org.dtkd4j.core.data.ImageDataSetIterator;
+import org.dtkd4j.core.data.ImageDataset;
+import org.dtkd4j.core.data.TrainTestSplit;
+import org.dtkd4j.core.dl4j.DistillationListener;
+import org.dtkd4j.core.dl4j.DistillationLossFunction;
+import org.dtkd4j.core.dl4j.TeacherLabelIterator;
+import org.dtkd4j.core.loss.LossResult;
+import org.dtkd4j.core.loss.TemperatureStats;
+import org.dtkd4j.core.loss.Term;
+import org.dtkd4j.core.loss.TermResult;
+import org.dtkd4j.core.optim.LearningRates;
+import org.dtkd4j.core.optim.SgdMomentum;
+import org.dtkd4j.core.optim.TorchWeightDecay;
+import org.dtkd4j.core.teacher.Teacher;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * The distillation engine: trains a student {@link ComputationGraph} against a frozen {@link Teacher} with one of
+ * the {@link Method}s, with the reference recipe ({@link TrainingRecipe}), evaluating every epoch, writing a run
+ * directory, and resuming exactly after a kill.
+ *
+ * <p>Run directory:
+ * <pre>
+ *   config.json            the resolved configuration (method and loss parameters, recipe, models, data)
+ *   metrics.csv            one row per epoch ({@link EpochMetrics#COLUMNS})
+ *   summary.json           the final {@link RunSummary}
+ *   train.log              the log lines of every process that worked on the run
+ *   checkpoints/latest.zip after every epoch (ModelSerializer, with updater state)
+ *   checkpoints/best.zip   the epoch with the best test top-1
+ *   checkpoints/epoch-NNN.zip every {@link TrainingRecipe#checkpointEvery()} epochs
+ * </pre>
+ * Every file is written atomically ({@link AtomicFiles}), so a kill at any moment leaves loadable files.
+ *
+ * <p>What a step does: the teacher's logits for the minibatch are computed once (inference mode) and packed into
+ * the labels ({@link TeacherLabelIterator}); the student's output layer carries a {@link DistillationLossFunction};
+ * the optimizer is {@link SgdMomentum} with the reference step schedule and {@link TorchWeightDecay} (PyTorch
+ * semantics). A step whose loss or gradient is not finite is stopped before its update, and the run ends with a
+ * {@link TrainingDivergedException} naming the epoch, the batch and the loss terms.
+ *
+ * <p>Exact resume: the data order and augmentation of epoch {@code e} depend only on (seed, e); the checkpoint holds
+ * the parameters, BatchNorm statistics, updater state and epoch/iteration counters; so a run resumed from epoch
+ * {@code k} computes the same as an uninterrupted run (bit-identical on the CPU backend with the same thread count).
+ */
+public final class Distiller {
+
+    /** Resolved configuration file of a run directory. */
+    public static final String CONFIG_FILE = "config.json";
+    /** Per-epoch metrics file of a run directory. */
+    public static final String METRICS_FILE = "metrics.csv";
+    /** Final summary file of a run directory. */
+    public static final String SUMMARY_FILE = "summary.json";
+    /** Log file of a run directory. */
+    public static final String LOG_FILE = "train.log";
+    /** Checkpoint directory of a run directory. */
+    public static final String CHECKPOINT_DIR = "checkpoints";
+    /** The checkpoint written after every epoch. */
+    public static final String LATEST = "latest.zip";
+    /** The checkpoint of the best epoch by test top-1. */
+    public static final String BEST = "best.zip";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final ComputationGraph student;
+    private final DistillationLossFunction lossFunction;
+    private final Teacher teacher;
+    private final TrainTestSplit data;
+    private final TrainingRecipe recipe;
+    private final Path runDir;
+    private final Progress progress;
+    private final PrintStream console;
+    private final List<String> metricRows;
+    private double bestTop1;
+    private int bestEpoch;
+
+    private Distiller(ComputationGraph student, Teacher teacher, TrainTestSplit data, TrainingRecipe recipe,
+                      Path runDir, Progress progress, PrintStream console, List<String> metricRows) {
+        this.student = student;
+        this.teacher = teacher;
+        this.data = data;
+        this.recipe = recipe;
+        this.runDir = runDir;
+        this.progress = progress;
+        this.console = console;
+        this.metricRows = metricRows;
+        List<DistillationLossFunction> losses = DistillationListener.lossFunctions(student);
+        if (losses.size() != 1) {
+            throw new IllegalArgumentException("the student must have exactly one DistillationLossFunction output, "
+                    + "found " + losses.size());
+        }
+        this.lossFunction = losses.get(0);
+        this.bestTop1 = Double.NaN;
+        this.bestEpoch = 0;
+        for (String row : metricRows) {
+            String[] cells = row.split(",", -1);
+            double top1 = Double.parseDouble(cells[EpochMetrics.COLUMNS.indexOf("test_top1")]);
+            if (Double.isNaN(bestTop1) || top1 > bestTop1) {
+                bestTop1 = top1;
+                bestEpoch = Integer.parseInt(cells[0]);
+            }
+        }
+        student.setListeners(new DivergenceGuard(), new DistillationListener(), new TorchWeightDecay(recipe.weightDecay()));
+    }
+
+    /** @return a builder for a new run */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Continues a run from its latest checkpoint: same configuration, same data order, same updater state.
+     *
+     * @param runDir   a run directory written by {@link #run()}
+     * @param teacher  the same teacher as the original run (null for {@link Method#NONE})
+     * @param data     the same data as the original run
+     * @param progress where progress goes
+     * @param console  where log lines go (they are also appended to {@code train.log})
+     * @return a distiller positioned after the last completed epoch; call {@link #run()}
+     * @throws IllegalArgumentException if the directory holds no run, or the teacher or data do not match it
+     */
+    public static Distiller resume(Path runDir, Teacher teacher, TrainTestSplit data, Progress progress,
+                                   PrintStream console) {
+        Path latest = runDir.resolve(CHECKPOINT_DIR).resolve(LATEST);
+        Path configFile = runDir.resolve(CONFIG_FILE);
+        if (!Files.isRegularFile(latest) || !Files.isRegularFile(configFile)) {
+            throw new IllegalArgumentException("run directory " + runDir + " has no " + CONFIG_FILE + " and "
+                    + CHECKPOINT_DIR + "/" + LATEST + " to resume from");
+        }
+        RunConfig config = RunConfig.read(configFile);
+        ComputationGraph student;
+        try {
+            student = ModelSerializer.restoreComputationGraph(latest.toFile(), true);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("checkpoint " + latest + " cannot be restored: " + e.getMessage(), e);
+        }
+        checkCompatible(config.loss(), teacher, data, config);
+        int done = student.getEpochCount();
+        List<String> rows = new ArrayList<>();
+        Path metrics = runDir.resolve(METRICS_FILE);
+        if (Files.isRegularFile(metrics)) {
+            try {
+                for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+                    if (!line.isEmpty() && Character.isDigit(line.charAt(0))
+                            && Integer.parseInt(line.substring(0, line.indexOf(','))) <= done) {
+                        rows.add(line);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + metrics + ": " + e.getMessage(), e);
+            }
+        }
+        if (rows.size() != done) {
+            throw new IllegalArgumentException(metrics + " has " + rows.size() + " rows for the " + done
+                    + " epochs of checkpoint " + latest);
+        }
+        Distiller d = new Distiller(student, teacher, data, config.recipe(), runDir, progress, console, rows);
+        d.log("resuming " + runDir + " after epoch " + done + " of " + config.recipe().epochs());
+        return d;
+    }
+
+    /**
+     * Trains until the recipe's last epoch (from the first, or from where a resumed run stopped).
+     *
+     * @return the run's summary, also written to {@code summary.json}
+     * @throws TrainingDivergedException if a step produced a non-finite loss or gradient
+     */
+    public RunSummary run() {
+        return runEpochs(recipe.epochs());
+    }
+
+    /**
+     * Trains at most {@code count} more epochs (never past the recipe's last), then writes the summary so far.
+     * A later {@link #resume} or another call continues from there.
+     *
+     * @param count epochs to train, &gt; 0
+     * @return the run's summary after these epochs, also written to {@code summary.json}
+     * @throws TrainingDivergedException if a step produced a non-finite loss or gradient
+     */
+    public RunSummary runEpochs(int count) {
+        if (count <= 0) {
+            throw new IllegalArgumentException("epochs to run must be > 0, found " + count);
+        }
+        int until = (int) Math.min(recipe.epochs(), (long) student.getEpochCount() + count);
+        double[] teacherAccuracy = {Double.NaN, Double.NaN};
+        if (teacher != null) {
+            teacherAccuracy = evaluate(teacher::logits, "teacher");
+            log(String.format(Locale.ROOT, "teacher %s: test top-1 %.2f%%, top-5 %.2f%%", teacher.describe(),
+                    100 * teacherAccuracy[0], 100 * teacherAccuracy[1]));
+        }
+        double trainSeconds = 0;
+        double[] last = {Double.NaN, Double.NaN};
+        try (ImageDataSetIterator base = ImageDataSetIterator.builder(data.train()).batchSize(recipe.batchSize())
+                .shuffle(true).augmentation(org.dtkd4j.core.data.Augmentation.REFERENCE).seed(recipe.seed())
+                .dataType(student.params().dataType()).build()) {
+            DataSetIterator batches = teacher == null ? base : new TeacherLabelIterator(base, teacher);
+            for (int e = student.getEpochCount(); e < until; e++) {
+                base.setEpoch(e);
+                EpochMetrics m = trainEpoch(e, base.batchesPerEpoch(), batches);
+                trainSeconds += m.epochSeconds();
+                last = new double[]{m.testTop1(), m.testTop5()};
+                endEpoch(m);
+            }
+        }
+        if (metricRows.isEmpty()) {
+            throw new IllegalStateException("run " + runDir + " has no completed epoch");
+        }
+        String[] lastRow = metricRows.get(metricRows.size() - 1).split(",", -1);
+        if (Double.isNaN(last[0])) {
+            last = new double[]{Double.parseDouble(lastRow[EpochMetrics.COLUMNS.indexOf("test_top1")]),
+                    Double.parseDouble(lastRow[EpochMetrics.COLUMNS.indexOf("test_top5")])};
+        }
+        RunSummary summary = new RunSummary(runDir, lossFunction.config().method(), student.getEpochCount(),
+                bestTop1, bestEpoch, last[0], last[1], teacherAccuracy[0], teacherAccuracy[1], trainSeconds);
+        try {
+            AtomicFiles.writeString(runDir.resolve(SUMMARY_FILE), JSON.writeValueAsString(summaryJson(summary)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        log(String.format(Locale.ROOT, "done: best test top-1 %.2f%% (epoch %d), last %.2f%%", 100 * bestTop1,
+                bestEpoch, 100 * last[0]));
+        return summary;
+    }
+
+    /** @return the student being trained (with the distillation loss on its output) */
+    public ComputationGraph student() {
+        return student;
+    }
+
+    private EpochMetrics trainEpoch(int dl4jEpoch, int batchesPerEpoch, DataSetIterator batches) {
+        int epoch = dl4jEpoch + 1;
+        DistillationListener.synchronize(student);
+        double lr = learningRate(dl4jEpoch);
+        double warmup = lossFunction.warmupFactor();
+        progress.start(String.format(Locale.ROOT, "epoch %d/%d", epoch, recipe.epochs()), batchesPerEpoch);
+        long start = System.nanoTime();
+        long samples = 0;
+        long correct = 0;
+        double totalSum = 0;
+        Map<Term, Double> termSums = new EnumMap<>(Term.class);
+        TemperatureStats temps = TemperatureStats.EMPTY;
+        int batch = 0;
+        while (batches.hasNext()) {
+            DataSet ds = batches.next();
+            batch++;
+            LossResult result;
+            try {
+                student.fit(ds);
+                result = lossFunction.lastBatchResult().orElseThrow();
+            } catch (RuntimeException ex) {
+                throw diverged(epoch, batch, ex);
+            }
+            int n = ds.numExamples();
+            samples += n;
+            totalSum += result.total() * n;
+            for (Map.Entry<Term, TermResult> t : result.terms().entrySet()) {
+                termSums.merge(t.getKey(), t.getValue().value() * n, Double::sum);
+            }
+            temps = temps.merge(result.temperatureStats());
+            correct += TopK.correctFromCrossEntropyGradient(result.term(Term.CE).gradient(), ds.getLabels());
+            progress.step(1, n);
+        }
+        progress.finish();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        student.incrementEpochCount();
+        double[] test = evaluate(x -> student.output(false, x)[0], "student");
+        long count = samples;
+        Map<Term, Double> termMeans = new EnumMap<>(Term.class);
+        termSums.forEach((k, v) -> termMeans.put(k, v / count));
+        return new EpochMetrics(epoch, lr, warmup, totalSum / samples, termMeans, (double) correct / samples,
+                test[0], test[1], temps, seconds, samples / seconds);
+    }
+
+    private double learningRate(int dl4jEpoch) {
+        for (org.deeplearning4j.nn.api.Layer l : student.getLayers()) {
+            if (l.conf().getLayer() instanceof BaseLayer bl && bl.getIUpdater() != null) {
+                return bl.getIUpdater().getLearningRate(student.getIterationCount(), dl4jEpoch);
+            }
+        }
+        throw new IllegalStateException("the student has no layer with an updater");
+    }
+
+    private TrainingDivergedException diverged(int epoch, int batch, RuntimeException cause) {
+        StringBuilder what = new StringBuilder();
+        lossFunction.lastBatchResult().ifPresent(r -> {
+            what.append("; last loss terms:");
+            r.terms().forEach((k, v) -> what.append(' ').append(k.outputName()).append('=').append(v.value()));
+            what.append(" total=").append(r.total());
+        });
+        String message = "training diverged at epoch " + epoch + ", batch " + batch + ": " + cause.getMessage()
+                + what + "; the update was not applied, and " + runDir.resolve(CHECKPOINT_DIR).resolve(LATEST)
+                + " holds the last completed epoch";
+        log(message);
+        return new TrainingDivergedException(message, cause);
+    }
+
+    private void endEpoch(EpochMetrics m) {
+        metricRows.add(m.toCsv());
+        AtomicFiles.writeString(runDir.resolve(METRICS_FILE),
+                String.join(",", EpochMetrics.COLUMNS) + "\n" + String.join("\n", metricRows) + "\n");
+        byte[] checkpoint = serialize(student);
+        Path dir = runDir.resolve(CHECKPOINT_DIR);
+        AtomicFiles.write(dir.resolve(LATEST), out -> out.write(checkpoint));
+        boolean best = Double.isNaN(bestTop1) || m.testTop1() > bestTop1;
+        if (best) {
+            bestTop1 = m.testTop1();
+            bestEpoch = m.epoch();
+            AtomicFiles.write(dir.resolve(BEST), out -> out.write(checkpoint));
+        }
+        if (recipe.checkpointEvery() > 0 && m.epoch() % recipe.checkpointEvery() == 0) {
+            AtomicFiles.write(dir.resolve(String.format(Locale.ROOT, "epoch-%03d.zip", m.epoch())),
+                    out -> out.write(checkpoint));
+        }
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                "epoch %d/%d  lr %.5g  loss %.4f  train top-1 %.2f%%  test top-1 %.2f%% top-5 %.2f%%%s  %.1f s",
+                m.epoch(), recipe.epochs(), m.learningRate(), m.lossTotal(), 100 * m.trainTop1(), 100 * m.testTop1(),
+                100 * m.testTop5(), best ? " (best)" : "", m.epochSeconds()));
+        if (!m.temperatures().isEmpty()) {
+            line.append(String.format(Locale.ROOT, "  T_stu %.3f [%.3f, %.3f]  T_tea %.3f [%.3f, %.3f]  guarded %d",
+                    m.temperatures().studentMean(), m.temperatures().studentMin(), m.temperatures().studentMax(),
+                    m.temperatures().teacherMean(), m.temperatures().teacherMin(), m.temperatures().teacherMax(),
+                    m.temperatures().guardedRows()));
+        }
+        log(line.toString());
+    }
+
+    private static byte[] serialize(ComputationGraph graph) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            ModelSerializer.writeModel(graph, bytes, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialise the student: " + e.getMessage(), e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** @return {top-1, top-5} of the model on the test split */
+    private double[] evaluate(UnaryOperator<INDArray> logits, String who) {
+        ImageDataset test = data.test();
+        int k = Math.min(5, test.numClasses());
+        long top1 = 0;
+        long top5 = 0;
+        try (ImageDataSetIterator it = ImageDataSetIterator.builder(test).batchSize(recipe.batchSize())
+                .shuffle(false).augmentation(org.dtkd4j.core.data.Augmentation.NONE)
+                .dataType(student.params().dataType()).build()) {
+            progress.start("evaluating " + who, it.batchesPerEpoch());
+            while (it.hasNext()) {
+                DataSet ds = it.next();
+                INDArray out = logits.apply(ds.getFeatures());
+                top1 += TopK.correct(out, ds.getLabels(), 1);
+                top5 += TopK.correct(out, ds.getLabels(), k);
+                progress.step(1, ds.numExamples());
+            }
+            progress.finish();
+        }
+        return new double[]{(double) top1 / test.size(), (double) top5 / test.size()};
+    }
+
+    private void log(String line) {
+        String stamped = Instant.now().toString() + "  " + line;
+        console.println(line);
+        try {
+            Files.createDirectories(runDir);
+            Files.writeString(runDir.resolve(LOG_FILE), stamped + System.lineSeparator(), StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + runDir.resolve(LOG_FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ObjectNode summaryJson(RunSummary s) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("method", s.method().name());
+        o.put("epochs", s.epochs());
+        o.put("best_top1", s.bestTop1());
+        o.put("best_epoch", s.bestEpoch());
+        o.put("last_top1", s.lastTop1());
+        o.put("last_top5", s.lastTop5());
+        o.put("teacher_top1", s.teacherTop1());
+        o.put("teacher_top5", s.teacherTop5());
+        o.put("train_seconds", s.trainSeconds());
+        return o;
+    }
+
+    private static void checkCompatible(DistillationConfig loss, Teacher teacher, TrainTestSplit data,
+                                        RunConfig config) {
+        if (loss.method().usesTeacher() && teacher == null) {
+            throw new IllegalArgumentException("method " + loss.method() + " needs a teacher, found none");
+        }
+        if (!loss.method().usesTeacher() && teacher != null) {
+            throw new IllegalArgumentException("method " + loss.method() + " trains without a teacher, found "
+                    + teacher.describe());
+        }
+        int classes = data.train().numClasses();
+        if (teacher != null && teacher.numClasses() != classes) {
+            throw new IllegalArgumentException("teacher " + teacher.describe() + " has " + teacher.numClasses()
+                    + " classes, the data " + data.train().name() + " has " + classes);
+        }
+        if (config != null && (!config.trainData().equals(data.train().name()) || config.trainSize() != data.train().size()
+                || config.testSize() != data.test().size())) {
+            throw new IllegalArgumentException("the run was trained on " + config.trainData() + " (" + config.trainSize()
+                    + " train / " + config.testSize() + " test images), found " + data.train().name() + " ("
+                    + data.train().size() + " / " + data.test().size() + ")");
+        }
+    }
+
+    /**
+     * The student prepared for distillation: a copy of the given graph (same parameters) whose single output layer
+     * computes the distillation loss on its logits (activation set to identity), and whose layers use
+     * {@link SgdMomentum} with the recipe's schedule. DL4J regularization on the copy is removed: weight decay is
+     * {@link TorchWeightDecay}'s.
+     */
+    static ComputationGraph prepare(ComputationGraph student, DistillationConfig loss, TrainingRecipe recipe,
+                                    int numClasses) {
+        ComputationGraphConfiguration conf = student.getConfiguration().clone();
+        List<String> outputs = conf.getNetworkOutputs();
+        if (outputs.size() != 1) {
+            throw new IllegalArgumentException("the student must have exactly one output, found " + outputs);
+        }
+        IUpdater updater = new SgdMomentum(LearningRates.multiStep(recipe.learningRate(), recipe.lrMilestones(),
+                recipe.lrDecay()), recipe.momentum());
+        for (Map.Entry<String, GraphVertex> v : conf.getVertices().entrySet()) {
+            if (v.getValue() instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer bl) {
+                bl.setIUpdater(updater.clone());
+                bl.setBiasUpdater(null);
+                bl.setRegularization(new ArrayList<>());
+                bl.setRegularizationBias(new ArrayList<>());
+            }
+        }
+        GraphVertex out = conf.getVertices().get(outputs.get(0));
+        Layer layer = out instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : null;
+        if (layer instanceof BaseOutputLayer o) {
+            if (o.getNOut() != numClasses) {
+                throw new IllegalArgumentException("the student's output '" + outputs.get(0) + "' has " + o.getNOut()
+                        + " classes, the data has " + numClasses);
+            }
+            o.setLossFn(DistillationLossFunction.of(loss));
+            o.setActivationFn(new ActivationIdentity());
+        } else if (layer instanceof LossLayer l) {
+            l.setLossFn(DistillationLossFunction.of(loss));
+            l.setActivationFn(new ActivationIdentity());
+        } else {
+            throw new IllegalArgumentException("the student's output '" + outputs.get(0) + "' must be an OutputLayer "
+                    + "or LossLayer, found " + (layer == null ? out.getClass().getSimpleName()
+                    : layer.getClass().getSimpleName()));
+        }
+        ComputationGraph prepared = new ComputationGraph(conf);
+        prepared.init(student.params(), true);
+        return prepared;
+    }
+
+    /** The resolved configuration of a run, as written to {@code config.json}. */
+    record RunConfig(DistillationConfig loss, TrainingRecipe recipe, String student, String teacher,
+                     String trainData, int trainSize, int testSize) {
+
+        void write(Path file) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("method", loss.method().name());
+            o.set("loss", JSON.valueToTree(loss));
+            o.set("recipe", JSON.valueToTree(recipe));
+            o.put("student", student);
+            o.put("teacher", teacher);
+            o.put("train_data", trainData);
+            o.put("train_size", trainSize);
+            o.put("test_size", testSize);
+            try {
+                AtomicFiles.writeString(file, JSON.writeValueAsString(o));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+
+        static RunConfig read(Path file) {
+            try {
+                JsonNode o = JSON.readTree(file.toFile());
+                Method method = Method.valueOf(o.get("method").asText());
+                DistillationConfig loss = JSON.treeToValue(o.get("loss"), method.defaultConfig().getClass());
+                TrainingRecipe recipe = JSON.treeToValue(o.get("recipe"), TrainingRecipe.class);
+                return new RunConfig(loss, recipe, o.get("student").asText(), o.get("teacher").asText(),
+                        o.get("train_data").asText(), o.get("train_size").asInt(), o.get("test_size").asInt());
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException("run configuration " + file + " cannot be read: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Stops a step whose loss or gradient is not finite, before the updater applies it. */
+    private static final class DivergenceGuard extends org.deeplearning4j.optimize.api.BaseTrainingListener {
+        @Override
+        public void onGradientCalculation(org.deeplearning4j.nn.api.Model model) {
+            double score = model.score();
+            if (!Double.isFinite(score)) {
+                throw new IllegalStateException("the loss is " + score);
+            }
+            double norm = model.gradient().gradient().norm2Number().doubleValue();
+            if (!Double.isFinite(norm)) {
+                throw new IllegalStateException("the gradient norm is " + norm + " (loss " + score + ")");
+            }
+        }
+    }
+
+    /** Builder of a new run; {@link #build()} validates everything before any file is written. */
+    public static final class Builder {
+        private ComputationGraph student;
+        private String studentName = "student";
+        private Teacher teacher;
+        private TrainTestSplit data;
+        private DistillationConfig loss;
+        private TrainingRecipe recipe = TrainingRecipe.reference();
+        private Path runDir;
+        private Progress progress;
+        private PrintStream console = System.out;
+
+        private Builder() {
+        }
+
+        /** @param v the student network, with one OutputLayer/LossLayer output of width = classes @return this */
+        public Builder student(ComputationGraph v) {
+            this.student = v;
+            return this;
+        }
+
+        /** @param v a name for the student in config and logs (e.g. its zoo name) @return this */
+        public Builder studentName(String v) {
+            this.studentName = v;
+            return this;
+        }
+
+        /** @param v the frozen teacher; null for {@link Method#NONE} @return this */
+        public Builder teacher(Teacher v) {
+            this.teacher = v;
+            return this;
+        }
+
+        /** @param v training and test data @return this */
+        public Builder data(TrainTestSplit v) {
+            this.data = v;
+            return this;
+        }
+
+        /** @param v the loss and its parameters @return this */
+        public Builder loss(DistillationConfig v) {
+            this.loss = v;
+            return this;
+        }
+
+        /** @param v the optimisation recipe (default {@link TrainingRecipe#reference()}) @return this */
+        public Builder recipe(TrainingRecipe v) {
+            this.recipe = v;
+            return this;
+        }
+
+        /** @param v the run directory; must not hold a checkpoint already @return this */
+        public Builder runDirectory(Path v) {
+            this.runDir = v;
+            return this;
+        }
+
+        /** @param v progress output (default {@link Progress#onStderr()}) @return this */
+        public Builder progress(Progress v) {
+            this.progress = v;
+            return this;
+        }
+
+        /** @param v where log lines go besides {@code train.log} (default standard output) @return this */
+        public Builder console(PrintStream v) {
+            this.console = v;
+            return this;
+        }
+
+        /**
+         * Validates the configuration, prepares the student, and writes {@code config.json}.
+         *
+         * @return a distiller ready to {@link Distiller#run()}
+         * @throws IllegalArgumentException naming the first problem found
+         */
+        public Distiller build() {
+            Objects.requireNonNull(student, "student");
+            Objects.requireNonNull(data, "data");
+            Objects.requireNonNull(loss, "loss");
+            Objects.requireNonNull(recipe, "recipe");
+            Objects.requireNonNull(runDir, "runDirectory");
+            checkCompatible(loss, teacher, data, null);
+            Path latest = runDir.resolve(CHECKPOINT_DIR).resolve(LATEST);
+            if (Files.exists(latest)) {
+                throw new IllegalArgumentException("run directory " + runDir + " already holds " + CHECKPOINT_DIR + "/"
+                        + LATEST + ": resume it, or choose a new directory");
+            }
+            ComputationGraph prepared = prepare(student, loss, recipe, data.train().numClasses());
+            new RunConfig(loss, recipe, studentName, teacher == null ? "none" : teacher.describe(),
+                    data.train().name(), data.train().size(), data.test().size()).write(runDir.resolve(CONFIG_FILE));
+            Distiller d = new Distiller(prepared, teacher, data, recipe, runDir,
+                    progress == null ? Progress.onStderr() : progress, console, new ArrayList<>());
+            d.log("run " + runDir + ": " + loss + ", " + recipe + ", student " + studentName + " ("
+                    + prepared.numParams() + " parameters), teacher " + (teacher == null ? "none" : teacher.describe())
+                    + ", data " + data.train().name() + " (" + data.train().size() + " train / " + data.test().size()
+                    + " test)");
+            return d;
+        }
+    }
+}

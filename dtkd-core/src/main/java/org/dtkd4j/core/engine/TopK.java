@@ -1,0 +1,79 @@
+package org.dtkd4j.core.engine;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Top-k accuracy counting, as the reference's {@code accuracy(output, target, topk=(1, 5))}: a sample counts as
+ * correct at {@code k} when its label is among the {@code k} largest logits. Ties are resolved against the label
+ * (a label tied with the k-th largest logit counts only if fewer than k logits are strictly larger and it comes
+ * first among the tied ones, as a stable sort by descending value would place it).
+ */
+final class TopK {
+
+    private TopK() {
+    }
+
+    /**
+     * @param logits {@code [N, C]} scores
+     * @param labels {@code [N, C]} one-hot labels (the first C columns are used, so packed labels work too)
+     * @param k how many of the largest scores count
+     * @return the number of rows whose label is within the top {@code k}
+     */
+    static int correct(INDArray logits, INDArray labels, int k) {
+        double[][] s = logits.toDoubleMatrix();
+        double[][] y = labels.toDoubleMatrix();
+        int c = s[0].length;
+        int hits = 0;
+        for (int i = 0; i < s.length; i++) {
+            int label = argmax(y[i], c);
+            double v = s[i][label];
+            int ahead = 0;
+            for (int j = 0; j < c; j++) {
+                if (s[i][j] > v || (s[i][j] == v && j < label)) {
+                    ahead++;
+                }
+            }
+            if (ahead < k) {
+                hits++;
+            }
+        }
+        return hits;
+    }
+
+    /**
+     * Counts top-1 hits of a training batch from the gradient of its mean cross-entropy, which the loss has already
+     * computed: that gradient is {@code (softmax(s) − y) / N}, so {@code N·g + y} is the student's softmax, whose
+     * argmax is the argmax of the logits (ties go to the first index, as in {@link #correct}). This avoids keeping
+     * the logits of the training forward pass, which DL4J does not hand to listeners.
+     *
+     * @param ceGradient {@code [N][C]} gradient of the batch-mean cross-entropy with respect to the logits
+     * @param labels {@code [N, C]} one-hot labels, or packed {@code [N, 2C]} labels (the first C columns are used)
+     * @return the number of rows whose logit argmax is the label
+     */
+    static int correctFromCrossEntropyGradient(double[][] ceGradient, INDArray labels) {
+        int n = ceGradient.length;
+        double[][] y = labels.toDoubleMatrix();
+        int hits = 0;
+        for (int i = 0; i < n; i++) {
+            int c = ceGradient[i].length;
+            double[] p = new double[c];
+            for (int j = 0; j < c; j++) {
+                p[j] = n * ceGradient[i][j] + y[i][j];
+            }
+            if (argmax(p, c) == argmax(y[i], c)) {
+                hits++;
+            }
+        }
+        return hits;
+    }
+
+    private static int argmax(double[] labels, int classes) {
+        int best = 0;
+        for (int j = 1; j < classes; j++) {
+            if (labels[j] > labels[best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * The distillation engine: {@link org.dtkd4j.core.engine.Distiller} trains a student against a frozen teacher with
+ * the reference recipe ({@link org.dtkd4j.core.engine.TrainingRecipe}), evaluates top-1/top-5 every epoch, writes a
+ * run directory (config, {@code metrics.csv} rows of {@link org.dtkd4j.core.engine.EpochMetrics}, atomic
+ * checkpoints, summary, log), stops before a non-finite update, and resumes exactly.
+ */
+package org.dtkd4j.core.engine;

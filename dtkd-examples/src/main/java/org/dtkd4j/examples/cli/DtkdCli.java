@@ -1,0 +1,55 @@
+package org.dtkd4j.examples.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code dtkd} command line ({@code ./dtkd} at the repository root). Exit code 0 on success, 2 on bad usage or
+ * bad input (one line on standard error).
+ */
+@Command(name = "dtkd", mixinStandardHelpOptions = true, version = "dtkd4j 0.1.0",
+        description = "Dynamic Temperature Knowledge Distillation for Deeplearning4j.",
+        subcommands = {DemoCommand.class})
+public final class DtkdCli implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (try --help)");
+    }
+
+    /**
+     * Runs the command line with the given streams, for mains and tests.
+     *
+     * @param out standard output
+     * @param err standard error
+     * @param args command-line arguments
+     * @return the exit code
+     */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new DtkdCli()).setOut(out).setErr(err)
+                .setExecutionExceptionHandler((ex, cmd, parsed) -> {
+                    if (ex instanceof IllegalArgumentException) {
+                        cmd.getErr().println("dtkd: " + ex.getMessage());
+                        return 2;
+                    }
+                    throw ex;
+                });
+        cli.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("dtkd: " + ex.getMessage());
+            return 2;
+        });
+        return cli.execute(args);
+    }
+
+    /** @param args command-line arguments */
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(run(out, err, args));
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * The {@code dtkd} command line: {@link org.dtkd4j.examples.cli.DtkdCli} and its subcommands ({@code demo}).
+ */
+package org.dtkd4j.examples.cli;

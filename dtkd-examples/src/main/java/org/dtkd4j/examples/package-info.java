@@ -1,2 +1,0 @@
-/** dtkd-examples placeholder package. */
-package org.dtkd4j.examples;
