@@ -14,6 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.DynamicTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** Access to the shared golden fixtures (system property {@code dtkd.golden.dir}, default {@code ../shared/golden}). */
 public final class GoldenFixtures {
 
@@ -82,5 +86,35 @@ public final class GoldenFixtures {
         } else {
             out.add(node.isTextual() ? Double.parseDouble(node.asText()) : node.doubleValue());
         }
+    }
+
+    /** One comparison of an ONNX export against torch's logits. */
+    @FunctionalInterface
+    public interface ExportCheck {
+        /**
+         * @param file the {@code .onnx} fixture
+         * @param dataType FLOAT or DOUBLE
+         * @param outputKey {@code output_float32} or {@code output_float64} of its {@code .io.json}
+         * @param rtol tolerance relative to the largest absolute logit (the golden README's)
+         */
+        void check(Path file, DataType dataType, String outputKey, double rtol) throws Exception;
+    }
+
+    /**
+     * @param check the comparison
+     * @return one test per ONNX fixture and precision: float32 within 1e-4, float64 within 1e-9; fails when the
+     *         directory holds no fixture
+     */
+    public static List<DynamicTest> perExport(ExportCheck check) {
+        List<Path> files = onnxFiles();
+        assertThat(files).as("ONNX fixtures in " + dir().resolve("onnx")).isNotEmpty();
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Path file : files) {
+            tests.add(DynamicTest.dynamicTest(modelName(file) + " float32",
+                    () -> check.check(file, DataType.FLOAT, "output_float32", 1e-4)));
+            tests.add(DynamicTest.dynamicTest(modelName(file) + " float64",
+                    () -> check.check(file, DataType.DOUBLE, "output_float64", 1e-9)));
+        }
+        return tests;
     }
 }

@@ -12,7 +12,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,16 +24,7 @@ class PyTorchGoldenTest {
 
     @TestFactory
     List<DynamicTest> zooGraphsWithLoadedWeightsReproduceTorchLogits() {
-        List<Path> files = GoldenFixtures.onnxFiles();
-        assertThat(files).as("ONNX fixtures in " + GoldenFixtures.dir().resolve("onnx")).isNotEmpty();
-        List<DynamicTest> tests = new ArrayList<>();
-        for (Path file : files) {
-            tests.add(DynamicTest.dynamicTest(GoldenFixtures.modelName(file) + " float32",
-                    () -> check(file, DataType.FLOAT, "output_float32", 1e-4)));
-            tests.add(DynamicTest.dynamicTest(GoldenFixtures.modelName(file) + " float64",
-                    () -> check(file, DataType.DOUBLE, "output_float64", 1e-9)));
-        }
-        return tests;
+        return GoldenFixtures.perExport(PyTorchGoldenTest::check);
     }
 
     private static void check(Path file, DataType dataType, String outputKey, double rtol) {
