@@ -2,12 +2,10 @@ package org.dtkd4j.core.samediff;
 
 import org.dtkd4j.core.loss.golden.GoldenSuite;
 import org.dtkd4j.core.loss.golden.Precision;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.stream.Stream;
 
@@ -24,24 +22,8 @@ import java.util.stream.Stream;
  * <p>The graphs are tiny and SameDiff runs them op by op, so ND4J runs single-threaded here: on this 2-core
  * machine, shared, its worker threads made the suite several times slower. The setting is restored afterwards.
  */
+@ExtendWith(SingleThreadedNd4j.class)
 class SameDiffGoldenTest {
-
-    private static int threads;
-    private static int masterThreads;
-
-    @BeforeAll
-    static void singleThreaded() {
-        threads = Nd4j.getEnvironment().maxThreads();
-        masterThreads = Nd4j.getEnvironment().maxMasterThreads();
-        Nd4j.getEnvironment().setMaxThreads(1);
-        Nd4j.getEnvironment().setMaxMasterThreads(1);
-    }
-
-    @AfterAll
-    static void restoreThreads() {
-        Nd4j.getEnvironment().setMaxThreads(threads);
-        Nd4j.getEnvironment().setMaxMasterThreads(masterThreads);
-    }
 
     @TestFactory
     Stream<DynamicTest> everyCaseInFloat64() {

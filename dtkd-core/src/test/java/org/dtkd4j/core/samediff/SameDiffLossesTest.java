@@ -13,8 +13,7 @@ import org.dtkd4j.core.loss.LossResult;
 import org.dtkd4j.core.loss.TemperatureStats;
 import org.dtkd4j.core.loss.Term;
 import org.dtkd4j.core.loss.TermResult;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 /** The SameDiff op against the closed form, its invariants, input validation and execution-time checks. */
+@ExtendWith(SingleThreadedNd4j.class)
 class SameDiffLossesTest {
 
     private static final double[][] S = {{1.5, -0.25, 3.0, 0.75, 0.1}, {-2.0, 4.5, 0.5, 1.0, 2.2},
@@ -46,23 +46,6 @@ class SameDiffLossesTest {
     private static final double[][] T = {{0.5, 2.0, 1.25, -1.0, 0.2}, {3.0, 1.0, -0.5, 0.25, 0.8},
         {1.7, -0.4, 0.9, 0.1, 2.5}, {-3.0, -2.0, -4.0, -2.5, -6.0}};
     private static final int[] Y = {2, 0, 3, 1};
-
-    private static int threads;
-    private static int masterThreads;
-
-    @BeforeAll
-    static void singleThreaded() {
-        threads = Nd4j.getEnvironment().maxThreads();
-        masterThreads = Nd4j.getEnvironment().maxMasterThreads();
-        Nd4j.getEnvironment().setMaxThreads(1);
-        Nd4j.getEnvironment().setMaxMasterThreads(1);
-    }
-
-    @AfterAll
-    static void restoreThreads() {
-        Nd4j.getEnvironment().setMaxThreads(threads);
-        Nd4j.getEnvironment().setMaxMasterThreads(masterThreads);
-    }
 
     static List<DistillationConfig> configs() {
         return List.of(CeConfig.defaults(), new KdConfig(3, 0.3, 0.7), DkdConfig.defaults(),
