@@ -155,6 +155,23 @@ public final class ImageDataSetIterator implements DataSetIterator, AutoCloseabl
         return dataset;
     }
 
+    /**
+     * The dataset indices of the examples in the batch last returned by {@link #next()}, in row order: row {@code k}
+     * of that batch is example {@code lastBatchExamples()[k]} of {@link #dataset()} (augmented as the epoch's plan
+     * says). Lets a caller key per-example data, such as cached teacher logits, across shuffled epochs.
+     *
+     * @return a new array of the batch's example indices
+     * @throws IllegalStateException if the current epoch has not returned a batch yet
+     */
+    public int[] lastBatchExamples() {
+        if (cursor == 0) {
+            throw new IllegalStateException("epoch " + epoch + " of " + dataset.name() + " has returned no batch yet, "
+                    + "found cursor 0");
+        }
+        int from = (cursor - 1) * batchSize;
+        return java.util.Arrays.copyOfRange(plan.order(), from, Math.min(from + batchSize, dataset.size()));
+    }
+
     @Override
     public boolean hasNext() {
         return cursor < batchesPerEpoch();

@@ -82,6 +82,7 @@ public class DistillationLossFunction implements ILossFunction {
     private transient DistillationConfig config;
     private transient TemperatureStats lastStats;
     private transient LossResult lastResult;
+    private transient int[] lastTargets;
     private transient TemperatureStats epochStats;
 
     /** The official DTKD loss ({@link DtkdConfig#defaults()}); also used by JSON deserialization. */
@@ -177,6 +178,14 @@ public class DistillationLossFunction implements ILossFunction {
     /** @return every term, temperature and gradient of the last batch evaluated, empty before the first */
     public Optional<LossResult> lastBatchResult() {
         return Optional.ofNullable(lastResult);
+    }
+
+    /**
+     * @return the class index of each row of {@link #lastBatchResult()} (the rows that were not masked out, in
+     *         order), empty before the first batch
+     */
+    public Optional<int[]> lastBatchTargets() {
+        return Optional.ofNullable(lastTargets == null ? null : lastTargets.clone());
     }
 
     /** @return temperature statistics of every training batch since the epoch was last set, empty if none */
@@ -312,8 +321,8 @@ public class DistillationLossFunction implements ILossFunction {
                 k++;
             }
         }
-        LossResult r = DistillationLosses.evaluate(config(), s, t, LossInputs.targetsFromOneHot(oneHot),
-                requireEpoch());
+        int[] targets = LossInputs.targetsFromOneHot(oneHot);
+        LossResult r = DistillationLosses.evaluate(config(), s, t, targets, requireEpoch());
         for (int k = 0; k < kept; k++) {
             int i = rows[k];
             scores[i] = weights[i] * r.perSampleTotal()[k];
@@ -322,6 +331,7 @@ public class DistillationLossFunction implements ILossFunction {
             }
         }
         lastResult = r;
+        lastTargets = targets;
         record(r.temperatureStats(), training);
         return new Evaluation(r, scores, grad);
     }

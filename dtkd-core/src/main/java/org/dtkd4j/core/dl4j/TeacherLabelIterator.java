@@ -1,6 +1,7 @@
 package org.dtkd4j.core.dl4j;
 
 import org.dtkd4j.core.teacher.Teacher;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -57,10 +58,26 @@ public class TeacherLabelIterator implements DataSetIterator {
         if (preProcessor != null) {
             preProcessor.preProcess(ds);
         }
-        DataSet out = new DataSet(ds.getFeatures(), TeacherLabels.pack(ds.getLabels(),
-                teacher.logits(ds.getFeatures())), ds.getFeaturesMaskArray(), ds.getLabelsMaskArray());
+        DataSet out = new DataSet(ds.getFeatures(), TeacherLabels.pack(ds.getLabels(), teacherLogits(ds)),
+                ds.getFeaturesMaskArray(), ds.getLabelsMaskArray());
         out.setExampleMetaData(ds.getExampleMetaData());
         return out;
+    }
+
+    /**
+     * The teacher logits packed into a minibatch's labels. Subclasses may supply them another way (e.g. from a
+     * cache), as long as they equal what {@link #teacher()} computes for the minibatch's features.
+     *
+     * @param batch the base minibatch, after this iterator's pre-processor
+     * @return {@code [N, numClasses]} teacher logits; here {@code teacher().logits(batch.getFeatures())}
+     */
+    protected INDArray teacherLogits(DataSet batch) {
+        return teacher.logits(batch.getFeatures());
+    }
+
+    /** @return the teacher this iterator runs */
+    protected Teacher teacher() {
+        return teacher;
     }
 
     @Override

@@ -15,16 +15,15 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dtkd4j.core.config.DistillationConfig;
 import org.dtkd4j.core.config.Method;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.parallelism.ParallelWrapper;
+import org.dtkd4j.core.data.Augmentation;
 import org.dtkd4j.core.data.ImageDataSetIterator;
 import org.dtkd4j.core.data.ImageDataset;
 import org.dtkd4j.core.data.TrainTestSplit;
 import org.dtkd4j.core.dl4j.DistillationListener;
 import org.dtkd4j.core.dl4j.DistillationLossFunction;
 import org.dtkd4j.core.dl4j.TeacherLabelIterator;
-import org.dtkd4j.core.loss.LossResult;
-import org.dtkd4j.core.loss.TemperatureStats;
-import org.dtkd4j.core.loss.Term;
-import org.dtkd4j.core.loss.TermResult;
 import org.dtkd4j.core.optim.LearningRates;
 import org.dtkd4j.core.optim.SgdMomentum;
 import org.dtkd4j.core.optim.TorchWeightDecay;
@@ -46,7 +45,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -108,15 +106,22 @@ public final class Distiller {
     private final Progress progress;
     private final PrintStream console;
     private final List<String> metricRows;
+    private final Options options;
+    private final EpochStatsListener stats = new EpochStatsListener();
+    /** The teacher's logits of the training set, or null when not caching. */
+    private final TeacherLogitCache logitCache;
     private double bestTop1;
     private int bestEpoch;
 
     private Distiller(ComputationGraph student, Teacher teacher, TrainTestSplit data, TrainingRecipe recipe,
-                      Path runDir, Progress progress, PrintStream console, List<String> metricRows) {
+                      Options options, Path runDir, Progress progress, PrintStream console, List<String> metricRows) {
         this.student = student;
         this.teacher = teacher;
         this.data = data;
         this.recipe = recipe;
+        this.options = options;
+        this.logitCache = options.cacheTeacherLogits()
+                ? new TeacherLogitCache(data.train().size(), data.train().numClasses()) : null;
         this.runDir = runDir;
         this.progress = progress;
         this.console = console;
@@ -137,7 +142,13 @@ public final class Distiller {
                 bestEpoch = Integer.parseInt(cells[0]);
             }
         }
-        student.setListeners(new DivergenceGuard(), new DistillationListener(), new TorchWeightDecay(recipe.weightDecay()));
+        student.setListeners(listeners());
+    }
+
+    /** @return the student's listeners: the guard first, so that the statistics never count a stopped step */
+    private List<TrainingListener> listeners() {
+        return List.of(new DivergenceGuard(), stats, new DistillationListener(),
+                new TorchWeightDecay(recipe.weightDecay()));
     }
 
     /** @return a builder for a new run */
@@ -191,8 +202,10 @@ public final class Distiller {
             throw new IllegalArgumentException(metrics + " has " + rows.size() + " rows for the " + done
                     + " epochs of checkpoint " + latest);
         }
-        Distiller d = new Distiller(student, teacher, data, config.recipe(), runDir, progress, console, rows);
-        d.log("resuming " + runDir + " after epoch " + done + " of " + config.recipe().epochs());
+        Distiller d = new Distiller(student, teacher, data, config.recipe(), config.options(), runDir, progress, console,
+                rows);
+        d.log("resuming " + runDir + " after epoch " + done + " of " + config.recipe().epochs() + " with "
+                + config.options());
         return d;
     }
 
@@ -228,9 +241,16 @@ public final class Distiller {
         double trainSeconds = 0;
         double[] last = {Double.NaN, Double.NaN};
         try (ImageDataSetIterator base = ImageDataSetIterator.builder(data.train()).batchSize(recipe.batchSize())
-                .shuffle(true).augmentation(org.dtkd4j.core.data.Augmentation.REFERENCE).seed(recipe.seed())
+                .shuffle(true).augmentation(options.augmentation()).seed(recipe.seed())
                 .dataType(student.params().dataType()).build()) {
-            DataSetIterator batches = teacher == null ? base : new TeacherLabelIterator(base, teacher);
+            DataSetIterator batches = teacher == null ? base
+                    : logitCache != null ? logitCache.labelling(base, teacher) : new TeacherLabelIterator(base, teacher);
+            if (logitCache != null && logitCache.filled() < data.train().size()) {
+                log(String.format(Locale.ROOT, "caching the teacher's logits of the %d training examples during this "
+                                + "run's first epoch: %d x %d = %d values, %.1f MB as float (twice for a double "
+                                + "teacher)", data.train().size(), data.train().size(), data.train().numClasses(),
+                        logitCache.values(), logitCache.values() * 4 / 1e6));
+            }
             for (int e = student.getEpochCount(); e < until; e++) {
                 base.setEpoch(e);
                 EpochMetrics m = trainEpoch(e, base.batchesPerEpoch(), batches);
@@ -270,42 +290,54 @@ public final class Distiller {
         double lr = learningRate(dl4jEpoch);
         double warmup = lossFunction.warmupFactor();
         progress.start(String.format(Locale.ROOT, "epoch %d/%d", epoch, recipe.epochs()), batchesPerEpoch);
+        stats.start(progress);
         long start = System.nanoTime();
-        long samples = 0;
-        long correct = 0;
-        double totalSum = 0;
-        Map<Term, Double> termSums = new EnumMap<>(Term.class);
-        TemperatureStats temps = TemperatureStats.EMPTY;
-        int batch = 0;
-        while (batches.hasNext()) {
-            DataSet ds = batches.next();
-            batch++;
-            LossResult result;
-            try {
-                student.fit(ds);
-                result = lossFunction.lastBatchResult().orElseThrow();
-            } catch (RuntimeException ex) {
-                throw diverged(epoch, batch, ex);
+        if (options.workers() == 1) {
+            while (batches.hasNext()) {
+                DataSet ds = batches.next();
+                try {
+                    student.fit(ds);
+                } catch (RuntimeException ex) {
+                    throw diverged(epoch, ex);
+                }
             }
-            int n = ds.numExamples();
-            samples += n;
-            totalSum += result.total() * n;
-            for (Map.Entry<Term, TermResult> t : result.terms().entrySet()) {
-                termSums.merge(t.getKey(), t.getValue().value() * n, Double::sum);
-            }
-            temps = temps.merge(result.temperatureStats());
-            correct += TopK.correctFromCrossEntropyGradient(result.term(Term.CE).gradient(), ds.getLabels());
-            progress.step(1, n);
+        } else {
+            fitInParallel(epoch, batches);
         }
         progress.finish();
         double seconds = (System.nanoTime() - start) / 1e9;
+        stats.requireWarmupFactor(warmup);
         student.incrementEpochCount();
         double[] test = evaluate(x -> student.output(false, x)[0], "student");
-        long count = samples;
-        Map<Term, Double> termMeans = new EnumMap<>(Term.class);
-        termSums.forEach((k, v) -> termMeans.put(k, v / count));
-        return new EpochMetrics(epoch, lr, warmup, totalSum / samples, termMeans, (double) correct / samples,
-                test[0], test[1], temps, seconds, samples / seconds);
+        return new EpochMetrics(epoch, lr, warmup, stats.lossTotal(), stats.termMeans(), stats.trainTop1(),
+                test[0], test[1], stats.temperatures(), seconds, stats.samples() / seconds);
+    }
+
+    /**
+     * Trains one epoch data-parallel with DL4J's {@link ParallelWrapper} in parameter-averaging mode: each round
+     * hands the next {@code workers} batches to the workers, one each; every worker takes one optimizer step on its
+     * replica, then parameters (BatchNorm statistics included) and updater state (momentum) are averaged and copied
+     * to every replica. Worker 0 trains the student itself, the others fresh replicas built from its configuration
+     * (epoch counter, loss and its epoch included), parameters and updater state at the start of the epoch, with the
+     * student's listener instances. Since the update is linear in the gradient for SGD with momentum and decoupled
+     * from other workers' batches only through the gradient, a round equals one step on the mean gradient of its
+     * batches: an effective batch of {@code workers × batchSize} at the recipe's learning rate.
+     */
+    private void fitInParallel(int epoch, DataSetIterator batches) {
+        ParallelWrapper wrapper = new ParallelWrapper.Builder<>(student).workers(options.workers())
+                .trainingMode(ParallelWrapper.TrainingMode.AVERAGING).averagingFrequency(1).averageUpdaters(true)
+                .prefetchBuffer(0).workspaceMode(student.getConfiguration().getTrainingWorkspaceMode())
+                .reportScoreAfterAveraging(false).build();
+        try {
+            wrapper.fit(batches);
+        } catch (RuntimeException ex) {
+            throw diverged(epoch, ex);
+        } finally {
+            wrapper.shutdown();
+            student.setListeners(listeners());
+        }
+        log(String.format(Locale.ROOT, "epoch %d: %d workers trained %d batches (%d samples)", epoch, options.workers(),
+                stats.batches(), stats.samples()));
     }
 
     private double learningRate(int dl4jEpoch) {
@@ -317,15 +349,22 @@ public final class Distiller {
         throw new IllegalStateException("the student has no layer with an updater");
     }
 
-    private TrainingDivergedException diverged(int epoch, int batch, RuntimeException cause) {
+    private TrainingDivergedException diverged(int epoch, RuntimeException cause) {
+        long batch = stats.batches() + 1;
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
         StringBuilder what = new StringBuilder();
         lossFunction.lastBatchResult().ifPresent(r -> {
             what.append("; last loss terms:");
             r.terms().forEach((k, v) -> what.append(' ').append(k.outputName()).append('=').append(v.value()));
             what.append(" total=").append(r.total());
         });
-        String message = "training diverged at epoch " + epoch + ", batch " + batch + ": " + cause.getMessage()
-                + what + "; the update was not applied, and " + runDir.resolve(CHECKPOINT_DIR).resolve(LATEST)
+        String message = "training diverged at epoch " + epoch + ", batch " + batch
+                + (options.workers() > 1 ? " (or a batch of the same round of " + options.workers() + " workers)" : "")
+                + ": " + root.getMessage() + what + (options.workers() > 1 ? "; the round's averaged update was not applied"
+                : "; the update was not applied") + ", and " + runDir.resolve(CHECKPOINT_DIR).resolve(LATEST)
                 + " holds the last completed epoch";
         log(message);
         return new TrainingDivergedException(message, cause);
@@ -378,7 +417,7 @@ public final class Distiller {
         long top1 = 0;
         long top5 = 0;
         try (ImageDataSetIterator it = ImageDataSetIterator.builder(test).batchSize(recipe.batchSize())
-                .shuffle(false).augmentation(org.dtkd4j.core.data.Augmentation.NONE)
+                .shuffle(false).augmentation(Augmentation.NONE)
                 .dataType(student.params().dataType()).build()) {
             progress.start("evaluating " + who, it.batchesPerEpoch());
             while (it.hasNext()) {
@@ -486,8 +525,49 @@ public final class Distiller {
         return prepared;
     }
 
+    /**
+     * How the engine trains, besides the loss and the recipe; persisted in {@code config.json} and used again by
+     * {@link #resume}.
+     *
+     * @param augmentation       augmentation of the training images ({@link Augmentation#REFERENCE} by default)
+     * @param cacheTeacherLogits whether the teacher's training-set logits are computed once and reused; needs
+     *                           {@link Augmentation#NONE}
+     * @param workers            data-parallel workers, &gt;= 1 (1 trains on the calling thread)
+     */
+    record Options(Augmentation augmentation, boolean cacheTeacherLogits, int workers) {
+
+        /** The options of a run whose {@code config.json} predates them: the reference augmentation, 1 worker. */
+        static final Options DEFAULTS = new Options(Augmentation.REFERENCE, false, 1);
+
+        /** Validates the combination; messages name the settings and the values found. */
+        Options {
+            if (augmentation == null) {
+                throw new IllegalArgumentException("augmentation must not be null, found null");
+            }
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be >= 1, found " + workers);
+            }
+            if (cacheTeacherLogits && !augmentation.equals(Augmentation.NONE)) {
+                throw new IllegalArgumentException("cacheTeacherLogits(true) needs augmentation NONE: an augmented "
+                        + "example changes every epoch, and so do its teacher logits; found augmentation "
+                        + describe(augmentation));
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "augmentation " + describe(augmentation) + ", teacher logit cache " + (cacheTeacherLogits ? "on"
+                    : "off") + ", " + workers + (workers == 1 ? " worker" : " workers");
+        }
+
+        private static String describe(Augmentation a) {
+            return a.equals(Augmentation.NONE) ? "NONE" : a.equals(Augmentation.REFERENCE) ? "REFERENCE"
+                    : "(padding " + a.padding() + ", flip " + a.horizontalFlip() + ")";
+        }
+    }
+
     /** The resolved configuration of a run, as written to {@code config.json}. */
-    record RunConfig(DistillationConfig loss, TrainingRecipe recipe, String student, String teacher,
+    record RunConfig(DistillationConfig loss, TrainingRecipe recipe, Options options, String student, String teacher,
                      String trainData, int trainSize, int testSize) {
 
         void write(Path file) {
@@ -495,6 +575,9 @@ public final class Distiller {
             o.put("method", loss.method().name());
             o.set("loss", JSON.valueToTree(loss));
             o.set("recipe", JSON.valueToTree(recipe));
+            o.set("augmentation", JSON.valueToTree(options.augmentation()));
+            o.put("cache_teacher_logits", options.cacheTeacherLogits());
+            o.put("workers", options.workers());
             o.put("student", student);
             o.put("teacher", teacher);
             o.put("train_data", trainData);
@@ -513,7 +596,13 @@ public final class Distiller {
                 Method method = Method.valueOf(o.get("method").asText());
                 DistillationConfig loss = JSON.treeToValue(o.get("loss"), method.defaultConfig().getClass());
                 TrainingRecipe recipe = JSON.treeToValue(o.get("recipe"), TrainingRecipe.class);
-                return new RunConfig(loss, recipe, o.get("student").asText(), o.get("teacher").asText(),
+                Options defaults = Options.DEFAULTS;
+                Options options = new Options(o.has("augmentation")
+                        ? JSON.treeToValue(o.get("augmentation"), Augmentation.class) : defaults.augmentation(),
+                        o.has("cache_teacher_logits") ? o.get("cache_teacher_logits").asBoolean()
+                                : defaults.cacheTeacherLogits(),
+                        o.has("workers") ? o.get("workers").asInt() : defaults.workers());
+                return new RunConfig(loss, recipe, options, o.get("student").asText(), o.get("teacher").asText(),
                         o.get("train_data").asText(), o.get("train_size").asInt(), o.get("test_size").asInt());
             } catch (IOException | RuntimeException e) {
                 throw new IllegalArgumentException("run configuration " + file + " cannot be read: " + e.getMessage(), e);
@@ -547,8 +636,53 @@ public final class Distiller {
         private Path runDir;
         private Progress progress;
         private PrintStream console = System.out;
+        private Augmentation augmentation = Augmentation.REFERENCE;
+        private boolean cacheTeacherLogits;
+        private int workers = 1;
 
         private Builder() {
+        }
+
+        /**
+         * @param v augmentation of the training images (default {@link Augmentation#REFERENCE}, the reference's
+         *          random crop with 4 pixels of padding and horizontal flip; {@link Augmentation#NONE} trains on the
+         *          images as they are)
+         * @return this
+         */
+        public Builder augmentation(Augmentation v) {
+            this.augmentation = v;
+            return this;
+        }
+
+        /**
+         * Computes the teacher's logits of each training example once, during the first epoch, and reuses them in
+         * every later epoch (the test-set evaluation of the teacher runs once per {@link Distiller#runEpochs} call
+         * either way). Needs {@link Augmentation#NONE}: {@link #build()} refuses it with augmentation, whose examples
+         * and teacher logits change every epoch. Costs {@code N × C} values of memory ({@code N} training examples,
+         * {@code C} classes; 4 bytes each for a float teacher), logged at the start of the run. Results equal the
+         * uncached run's.
+         *
+         * @param v whether to cache (default false)
+         * @return this
+         */
+        public Builder cacheTeacherLogits(boolean v) {
+            this.cacheTeacherLogits = v;
+            return this;
+        }
+
+        /**
+         * Trains data-parallel on {@code n} workers with DL4J's ParallelWrapper (parameter averaging after every
+         * round of {@code n} batches, one per worker: one step on the mean gradient of {@code n} batches). With the
+         * CUDA backend the workers are spread over the visible GPUs, one device per worker in turn; on the CPU
+         * backend they share the cores. {@code metrics.csv} reports the loss terms, temperatures and train top-1 of
+         * every batch of every worker. A resumed run uses the worker count of its {@code config.json}.
+         *
+         * @param n workers, &gt;= 1 (default 1: train on the calling thread, without ParallelWrapper)
+         * @return this
+         */
+        public Builder workers(int n) {
+            this.workers = n;
+            return this;
         }
 
         /** @param v the student network, with one OutputLayer/LossLayer output of width = classes @return this */
@@ -623,12 +757,17 @@ public final class Distiller {
                 throw new IllegalArgumentException("run directory " + runDir + " already holds " + CHECKPOINT_DIR + "/"
                         + LATEST + ": resume it, or choose a new directory");
             }
+            Options options = new Options(augmentation, cacheTeacherLogits, workers);
+            if (cacheTeacherLogits && teacher == null) {
+                throw new IllegalArgumentException("cacheTeacherLogits(true) needs a teacher, found method "
+                        + loss.method() + " without one");
+            }
             ComputationGraph prepared = prepare(student, loss, recipe, data.train().numClasses());
-            new RunConfig(loss, recipe, studentName, teacher == null ? "none" : teacher.describe(),
+            new RunConfig(loss, recipe, options, studentName, teacher == null ? "none" : teacher.describe(),
                     data.train().name(), data.train().size(), data.test().size()).write(runDir.resolve(CONFIG_FILE));
-            Distiller d = new Distiller(prepared, teacher, data, recipe, runDir,
+            Distiller d = new Distiller(prepared, teacher, data, recipe, options, runDir,
                     progress == null ? Progress.onStderr() : progress, console, new ArrayList<>());
-            d.log("run " + runDir + ": " + loss + ", " + recipe + ", student " + studentName + " ("
+            d.log("run " + runDir + ": " + loss + ", " + recipe + ", " + options + ", student " + studentName + " ("
                     + prepared.numParams() + " parameters), teacher " + (teacher == null ? "none" : teacher.describe())
                     + ", data " + data.train().name() + " (" + data.train().size() + " train / " + data.test().size()
                     + " test)");

@@ -47,20 +47,19 @@ final class TopK {
      * the logits of the training forward pass, which DL4J does not hand to listeners.
      *
      * @param ceGradient {@code [N][C]} gradient of the batch-mean cross-entropy with respect to the logits
-     * @param labels {@code [N, C]} one-hot labels, or packed {@code [N, 2C]} labels (the first C columns are used)
+     * @param targets {@code [N]} class index of each row
      * @return the number of rows whose logit argmax is the label
      */
-    static int correctFromCrossEntropyGradient(double[][] ceGradient, INDArray labels) {
+    static int correctFromCrossEntropyGradient(double[][] ceGradient, int[] targets) {
         int n = ceGradient.length;
-        double[][] y = labels.toDoubleMatrix();
         int hits = 0;
         for (int i = 0; i < n; i++) {
             int c = ceGradient[i].length;
             double[] p = new double[c];
             for (int j = 0; j < c; j++) {
-                p[j] = n * ceGradient[i][j] + y[i][j];
+                p[j] = n * ceGradient[i][j] + (j == targets[i] ? 1 : 0);
             }
-            if (argmax(p, c) == argmax(y[i], c)) {
+            if (argmax(p, c) == targets[i]) {
                 hits++;
             }
         }
