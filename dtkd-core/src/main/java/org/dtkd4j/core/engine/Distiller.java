@@ -77,6 +77,26 @@ import java.util.function.UnaryOperator;
  * <p>Exact resume: the data order and augmentation of epoch {@code e} depend only on (seed, e); the checkpoint holds
  * the parameters, BatchNorm statistics, updater state and epoch/iteration counters; so a run resumed from epoch
  * {@code k} computes the same as an uninterrupted run (bit-identical on the CPU backend with the same thread count).
+ * {@code config.json} also records the augmentation, the teacher-logit cache and the worker count, and a resumed run
+ * uses them (a {@code config.json} without them, from an older version, means {@link Augmentation#REFERENCE}, no
+ * cache, 1 worker).
+ *
+ * <p>Options ({@link Builder}):
+ * <ul>
+ *   <li>{@link Builder#augmentation}: the training images' augmentation, {@link Augmentation#REFERENCE} by
+ *   default.</li>
+ *   <li>{@link Builder#cacheTeacherLogits}: with {@link Augmentation#NONE}, the teacher runs on each training example
+ *   once (during the first epoch of the process) and later epochs reuse its logits, keyed by example index; the
+ *   result equals the uncached run's. {@code N × C} values of memory, logged.</li>
+ *   <li>{@link Builder#workers}: data-parallel training with DL4J's {@code ParallelWrapper}, parameters and momentum
+ *   averaged after every round of one batch per worker. Each {@code metrics.csv} row then reports the loss terms,
+ *   temperatures and train top-1 of every batch of every worker (each computed by the worker's replica before its
+ *   step, summed over the epoch as with one worker); the check that every batch used the epoch's warmup factor
+ *   guards that the epoch counter reached the replicas. The divergence guard runs on every replica and stops the
+ *   epoch before the round is averaged. Resume is exact as well (the replicas are rebuilt from the student at the
+ *   start of every epoch); only the order in which the workers' batch statistics are summed may vary in the last
+ *   bits between runs.</li>
+ * </ul>
  */
 public final class Distiller {
 

@@ -62,7 +62,13 @@ final class EpochStatsListener extends BaseTrainingListener {
         record(result, TopK.correctFromCrossEntropyGradient(result.term(Term.CE).gradient(), targets));
     }
 
-    private synchronized void record(LossResult result, int hits) {
+    /**
+     * Adds one batch.
+     *
+     * @param result the loss's result for the batch
+     * @param hits   rows of the batch whose logit argmax is the label
+     */
+    synchronized void record(LossResult result, int hits) {
         int n = result.perSampleTotal().length;
         batches++;
         samples += n;

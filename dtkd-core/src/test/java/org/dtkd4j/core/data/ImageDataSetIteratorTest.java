@@ -120,6 +120,34 @@ class ImageDataSetIteratorTest {
         }
     }
 
+    @Test
+    void lastBatchExamplesNameTheRowsOfEachShuffledBatch() {
+        try (ImageDataSetIterator iterator = ImageDataSetIterator.builder(SMALL).batchSize(8).shuffle(true).seed(3)
+                .build()) {
+            assertThatThrownBy(iterator::lastBatchExamples).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("has returned no batch yet");
+            for (int epoch = 0; epoch < 2; epoch++) {
+                iterator.setEpoch(epoch);
+                int[] order = EpochPlan.of(37, 3, epoch, true, Augmentation.NONE).order();
+                List<Integer> seen = new ArrayList<>();
+                while (iterator.hasNext()) {
+                    DataSet batch = iterator.next();
+                    int[] examples = iterator.lastBatchExamples();
+                    assertThat(examples).hasSize((int) batch.getFeatures().size(0));
+                    for (int row = 0; row < examples.length; row++) {
+                        assertThat(examples[row]).isEqualTo(order[seen.size()]);
+                        // row 'row' holds example examples[row]: its first pixel and its label
+                        assertThat(batch.getFeatures().getFloat(row, 0, 0, 0))
+                                .isEqualTo((float) SMALL.normalization().apply(0, pixel(examples[row], 0, 0, 0)));
+                        assertThat(batch.getLabels().getFloat(row, examples[row] % 5)).isEqualTo(1f);
+                        seen.add(examples[row]);
+                    }
+                }
+                assertThat(seen).containsExactlyInAnyOrderElementsOf(IntStream.range(0, 37).boxed().toList());
+            }
+        }
+    }
+
     /** Every feature of two augmented epochs against the definition of crop, flip and normalisation. */
     @Test
     void augmentedBatchesFollowTheEpochPlanExactly() {

@@ -11,7 +11,9 @@ import org.dtkd4j.core.data.TrainTestSplit;
 import org.dtkd4j.core.teacher.Teacher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,6 +89,28 @@ class TeacherLogitCacheTest {
     }
 
     @Test
+    void aResumedCachedRunRefillsTheCacheOnceAndEqualsTheUninterruptedRun(@TempDir Path straight,
+                                                                          @TempDir Path interrupted)
+            throws Exception {
+        builder(DistillerTest.teacher(), straight).augmentation(Augmentation.NONE).cacheTeacherLogits(true).build()
+                .run();
+        builder(DistillerTest.teacher(), interrupted).augmentation(Augmentation.NONE).cacheTeacherLogits(true).build()
+                .runEpochs(1);
+        CountingTeacher resumed = new CountingTeacher(DistillerTest.teacher());
+        Distiller.resume(interrupted, resumed, data(), new Progress(DistillerTest.QUIET, false, 1e9, System::nanoTime),
+                DistillerTest.QUIET).run();
+
+        ComputationGraph a = ModelSerializer.restoreComputationGraph(straight.resolve("checkpoints/latest.zip").toFile(), true);
+        ComputationGraph b = ModelSerializer.restoreComputationGraph(interrupted.resolve("checkpoints/latest.zip").toFile(), true);
+        assertThat(b.params()).as("parameters after resume").isEqualTo(a.params());
+        assertThat(withoutTimings(interrupted)).isEqualTo(withoutTimings(straight));
+        assertThat(resumed.examples).as("the resumed process fills its cache during its first epoch")
+                .isEqualTo(50 + 24);
+        assertThat(Files.readString(interrupted.resolve(Distiller.LOG_FILE)))
+                .contains("with augmentation NONE, teacher logit cache on, 1 worker");
+    }
+
+    @Test
     void augmentationIsPersistedAndAnOlderConfigWithoutItMeansReference(@TempDir Path dir) throws Exception {
         builder(DistillerTest.teacher(), dir).augmentation(Augmentation.NONE).build();
         Path config = dir.resolve(Distiller.CONFIG_FILE);
@@ -116,6 +140,50 @@ class TeacherLogitCacheTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cacheTeacherLogits(true) needs a teacher, found method NONE");
         assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    void theCacheReturnsExactlyWhatTheTeacherComputedInItsDataTypeAndAsksItOnlyForNewExamples() {
+        for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE, DataType.HALF}) {
+            int[] calls = {0};
+            Teacher teacher = new Teacher() {
+                @Override
+                public INDArray logits(INDArray features) {
+                    calls[0]++;
+                    // logits of row k: features' value / 3 + class index, not representable exactly in decimal
+                    return features.reshape(features.size(0), 1).repeat(1, 4)
+                            .add(Nd4j.createFromArray(0.0, 1.0, 2.0, 3.0).castTo(features.dataType())).div(3);
+                }
+
+                @Override
+                public int numClasses() {
+                    return 4;
+                }
+
+                @Override
+                public String describe() {
+                    return "test teacher";
+                }
+            };
+            TeacherLogitCache cache = new TeacherLogitCache(5, 4);
+            INDArray features = Nd4j.createFromArray(4.0, 1.0, 3.0).castTo(type);
+            INDArray first = cache.logits(new int[]{4, 1, 3}, features, teacher);
+            assertThat(first).isEqualTo(teacher.logits(features));
+            calls[0] = 0;
+
+            // examples 3 and 1 again, in another batch: from the cache, without the teacher
+            INDArray again = cache.logits(new int[]{3, 1}, Nd4j.createFromArray(99.0, 99.0).castTo(type), teacher);
+            assertThat(calls[0]).isZero();
+            assertThat(again.dataType()).isEqualTo(type);
+            assertThat(again).isEqualTo(teacher.logits(Nd4j.createFromArray(3.0, 1.0).castTo(type)));
+            calls[0] = 0;
+            cache.logits(new int[]{0, 1}, Nd4j.createFromArray(0.0, 1.0).castTo(type), teacher);
+            assertThat(calls[0]).isEqualTo(1);
+            assertThat(cache.filled()).isEqualTo(4);
+            assertThat(cache.teacherExamples()).isEqualTo(5);
+        }
+        assertThatThrownBy(() -> new TeacherLogitCache(1 << 20, 1 << 12)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("found 4294967296 values");
     }
 
     static List<String> withoutTimings(Path dir) throws Exception {
