@@ -12,11 +12,11 @@ import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.parallelism.ParallelWrapper;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dtkd4j.core.config.DistillationConfig;
 import org.dtkd4j.core.config.Method;
-import org.deeplearning4j.optimize.api.TrainingListener;
-import org.deeplearning4j.parallelism.ParallelWrapper;
 import org.dtkd4j.core.data.Augmentation;
 import org.dtkd4j.core.data.ImageDataSetIterator;
 import org.dtkd4j.core.data.ImageDataset;
@@ -339,9 +339,11 @@ public final class Distiller {
      * replica, then parameters (BatchNorm statistics included) and updater state (momentum) are averaged and copied
      * to every replica. Worker 0 trains the student itself, the others fresh replicas built from its configuration
      * (epoch counter, loss and its epoch included), parameters and updater state at the start of the epoch, with the
-     * student's listener instances. Since the update is linear in the gradient for SGD with momentum and decoupled
-     * from other workers' batches only through the gradient, a round equals one step on the mean gradient of its
-     * batches: an effective batch of {@code workers × batchSize} at the recipe's learning rate.
+     * student's listener instances. The SGD-with-momentum step (weight decay included) is linear in the gradient,
+     * and every replica starts the round from the same parameters and momentum, so the averaged round equals one
+     * step on the mean of the workers' batch gradients: like a batch of {@code workers × batchSize} at the recipe's
+     * learning rate, with {@code 1/workers} as many steps per epoch (BatchNorm still normalises each worker's batch
+     * on its own, and its running statistics are averaged).
      */
     private void fitInParallel(int epoch, DataSetIterator batches) {
         ParallelWrapper wrapper = new ParallelWrapper.Builder<>(student).workers(options.workers())

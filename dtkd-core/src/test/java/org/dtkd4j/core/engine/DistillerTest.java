@@ -170,11 +170,17 @@ class DistillerTest {
 
     @Test
     void aDivergingStepStopsBeforeItsUpdateAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
-        // learning rate ×1e38 after epoch 1: the second epoch explodes
-        TrainingRecipe exploding = new TrainingRecipe(3, 16, 0.05, new int[]{1}, 1e38, 0.9, 5e-4, 5, 1);
-        Distiller d = distiller(Method.DTKD, exploding, dir);
+        Distiller d = distiller(Method.DTKD, EXPLODING, dir);
         assertThatThrownBy(d::run).isInstanceOf(TrainingDivergedException.class)
                 .hasMessageContaining("epoch 2, batch").hasMessageContaining("latest.zip");
+        assertStoppedAfterEpochOne(dir);
+    }
+
+    /** Learning rate ×1e38 after epoch 1: the second epoch explodes. */
+    static final TrainingRecipe EXPLODING = new TrainingRecipe(3, 16, 0.05, new int[]{1}, 1e38, 0.9, 5e-4, 5, 1);
+
+    /** Asserts that a run stopped by divergence in epoch 2 kept epoch 1's finite checkpoint and metrics row. */
+    static void assertStoppedAfterEpochOne(Path dir) throws Exception {
         ComputationGraph last = ModelSerializer.restoreComputationGraph(dir.resolve("checkpoints/latest.zip").toFile(), true);
         assertThat(last.getEpochCount()).isEqualTo(1);
         assertThat(last.params().isInfinite().any() || last.params().isNaN().any()).isFalse();

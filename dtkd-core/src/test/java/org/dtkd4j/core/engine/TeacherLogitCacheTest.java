@@ -144,7 +144,7 @@ class TeacherLogitCacheTest {
 
     @Test
     void theCacheReturnsExactlyWhatTheTeacherComputedInItsDataTypeAndAsksItOnlyForNewExamples() {
-        for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE, DataType.HALF}) {
+        for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE, DataType.BFLOAT16}) {
             int[] calls = {0};
             Teacher teacher = new Teacher() {
                 @Override
