@@ -1,0 +1,45 @@
+package org.dtkd4j.examples.distill;
+
+import org.dtkd4j.core.data.Datasets;
+import org.dtkd4j.core.data.ImageDataSetIterator;
+import org.dtkd4j.core.teacher.Teacher;
+import org.dtkd4j.zoo.teachers.Teachers;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Makes a test split on which a golden ONNX model's native zoo graph is right on every image: its labels are that
+ * graph's predictions. An example that reports the teacher's top-1 on it must then report 1.
+ */
+final class TeacherPredictions {
+
+    private TeacherPredictions() {
+    }
+
+    /**
+     * Writes tiny CIFAR-100 files ({@link TinyCifar#cifar100}) and relabels their test images with the predictions
+     * of {@code Teachers.zooFromOnnx(model, onnx)}.
+     *
+     * @return {@code dir}
+     */
+    static Path cifar100LabelledBy(String model, Path onnx, Path dir, int train, int test) {
+        TinyCifar.cifar100(dir, train, test);
+        int[] predictions = new int[test];
+        int i = 0;
+        try (Teacher teacher = Teachers.zooFromOnnx(model, onnx);
+             ImageDataSetIterator it = ImageDataSetIterator.evaluation(Datasets.cifar100(dir).test(), test)) {
+            while (it.hasNext()) {
+                for (long p : teacher.logits(it.next().getFeatures()).argMax(1).toLongVector()) {
+                    predictions[i++] = (int) p;
+                }
+            }
+        }
+        TinyCifar.relabelCifar100Test(dir, train, predictions);
+        if (Arrays.stream(predictions).distinct().count() < 2) {
+            throw new IllegalStateException(model + " predicts one class for every test image: "
+                    + Arrays.toString(predictions) + "; the check would not tell teachers apart");
+        }
+        return dir;
+    }
+}
