@@ -42,7 +42,8 @@ public record DistillationResult(String teacher, String student, Method method, 
      *         student resnet8x4 (DTKD, 240 epochs): test top-1 75.01%}
      */
     public String line() {
-        return String.format(Locale.ROOT, "teacher %s: test top-1 %.2f%% | student %s (%s, %d epochs): test top-1 "
-                + "%.2f%%", teacher, 100 * teacherTop1, student, method, epochs, 100 * studentTop1);
+        return String.format(Locale.ROOT, "teacher %s: test top-1 %.2f%% | student %s (%s, %d epoch%s): test top-1 "
+                + "%.2f%%", teacher, 100 * teacherTop1, student, method, epochs, epochs == 1 ? "" : "s",
+                100 * studentTop1);
     }
 }

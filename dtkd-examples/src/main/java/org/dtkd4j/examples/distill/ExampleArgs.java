@@ -23,7 +23,7 @@ final class ExampleArgs {
      */
     ExampleArgs(String command, String description) {
         this.spec = CommandSpec.create().name(command);
-        spec.usageMessage().description(description);
+        spec.usageMessage().description(description).sortOptions(false).sortSynopsis(false);
     }
 
     /**

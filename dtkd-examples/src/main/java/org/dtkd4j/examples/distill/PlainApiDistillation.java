@@ -143,6 +143,11 @@ public final class PlainApiDistillation {
                 teacherTop1, studentTop1);
     }
 
+    /** @param args the options of {@link #arguments()}; {@code --help} lists them */
+    public static void main(String[] args) {
+        ExampleArgs.main(args, arguments(), PlainApiDistillation::run);
+    }
+
     /**
      * The test accuracy of a network, evaluated with plain one-hot labels. (DL4J's {@code net.evaluate(iterator)}
      * refuses an output layer with the identity activation, such as the student's.)

@@ -41,10 +41,8 @@ class PlainApiDistillationTest {
     @Test
     void aGivenTeacherIsEvaluatedAsItIs() throws IOException {
         Path data = TinyCifar.cifar10(Files.createDirectory(tmp.resolve("c")), 50, 40);
-        ComputationGraph untrained = new ComputationGraph(PlainApiDistillation.cnn(4, softmaxOutput(10)));
-        untrained.init();
         Path zip = tmp.resolve("teacher.zip");
-        ModelSerializer.writeModel(untrained, zip.toFile(), false);
+        ComputationGraph untrained = savedTeacher(10, zip);
 
         DistillationResult r = PlainApiDistillation.run("--data", data.toString(), "--teacher", zip.toString(),
                 "--epochs", "1", "--batch", "25");
@@ -56,10 +54,8 @@ class PlainApiDistillationTest {
     @Test
     void badOptionsAreOneLineErrorsNamingWhatWasFound() throws IOException {
         Path data = TinyCifar.cifar10(Files.createDirectory(tmp.resolve("c")), 5, 5);
-        ComputationGraph hundred = new ComputationGraph(PlainApiDistillation.cnn(2, softmaxOutput(100)));
-        hundred.init();
         Path zip = tmp.resolve("hundred.zip");
-        ModelSerializer.writeModel(hundred, zip.toFile(), false);
+        savedTeacher(100, zip);
         assertThatThrownBy(() -> PlainApiDistillation.run("--data", data.toString(), "--teacher", zip.toString()))
                 .hasMessage("--teacher must have 10 outputs (the data's classes), found 100 in " + zip);
         assertThatThrownBy(() -> PlainApiDistillation.run("--data", data.toString(), "--teacher",
@@ -72,8 +68,13 @@ class PlainApiDistillationTest {
                 .hasMessageContaining("--unknown");
     }
 
-    private static OutputLayer softmaxOutput(int classes) {
-        return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
-                .nOut(classes).build();
+    /** An untrained 4-channel CNN teacher with a softmax output, saved to {@code zip}. */
+    private static ComputationGraph savedTeacher(int classes, Path zip) throws IOException {
+        ComputationGraph teacher = new ComputationGraph(PlainApiDistillation.cnn(4,
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                        .nOut(classes).build()));
+        teacher.init();
+        ModelSerializer.writeModel(teacher, zip.toFile(), false);
+        return teacher;
     }
 }

@@ -23,12 +23,11 @@ class ZooTeacherDistillationTest {
     @Test
     void distillsTheZooTeacherIntoAZooStudentAndReportsTheRun() throws IOException {
         // resnet20 predicts one class for all of these flat-colour images: resnet8 teaches a resnet8
-        Path onnx = GoldenOnnx.file("resnet8");
-        Path data = TeacherPredictions.cifar100LabelledBy("resnet8", onnx, Files.createDirectory(tmp.resolve("c")),
-                32, 32);
+        Path data = TeacherPredictions.cifar100LabelledBy("resnet8", tmp.resolve("c"));
         Path runDir = tmp.resolve("run");
 
-        DistillationResult r = ZooTeacherDistillation.run("--data", data.toString(), "--teacher-onnx", onnx.toString(),
+        DistillationResult r = ZooTeacherDistillation.run("--data", data.toString(),
+                "--teacher-onnx", GoldenOnnx.file("resnet8").toString(),
                 "--student", "resnet8", "--epochs", "1", "--batch", "32", "--run-dir", runDir.toString());
 
         // the teacher model defaults to the file's base name; the test labels are its predictions
@@ -44,7 +43,7 @@ class ZooTeacherDistillationTest {
         List<String> metrics = Files.readAllLines(runDir.resolve(Distiller.METRICS_FILE));
         assertThat(metrics).hasSize(2);
         assertThat(r.line()).startsWith("teacher resnet8 zoo teacher from resnet8.onnx (100 classes): test top-1 "
-                + "100.00% | student resnet8 (DTKD, 1 epochs): test top-1 ");
+                + "100.00% | student resnet8 (DTKD, 1 epoch): test top-1 ");
     }
 
     @Test
@@ -64,7 +63,8 @@ class ZooTeacherDistillationTest {
         String onnx = GoldenOnnx.file("resnet8").toString();
         String dir = tmp.toString();
         assertThatThrownBy(() -> ZooTeacherDistillation.run("--teacher-onnx", onnx))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--data");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--data")
+                .hasMessageNotContaining("\n");
         assertThatThrownBy(() -> ZooTeacherDistillation.run("--data", dir, "--teacher-onnx", onnx, "--epochs", "0"))
                 .hasMessage("--epochs must be >= 1, found 0");
         assertThatThrownBy(() -> ZooTeacherDistillation.run("--data", dir, "--teacher-onnx", onnx, "--student", "res8"))
@@ -76,12 +76,10 @@ class ZooTeacherDistillationTest {
         assertThatThrownBy(() -> ZooTeacherDistillation.run("--data", dir, "--teacher-onnx", tmp.resolve("t.onnx")
                 .toString())).hasMessageStartingWith("--teacher-model must be one of").hasMessageEndingWith("found t");
         assertThatThrownBy(() -> ZooTeacherDistillation.run("--data", dir, "--teacher-onnx", onnx, "--batch", "x"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--batch").hasMessageContaining("'x'");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--batch").hasMessageContaining("'x'")
+                .hasMessageNotContaining("\n");
         assertThatThrownBy(() -> ZooTeacherDistillation.run("--data", tmp.resolve("none").toString(),
                 "--teacher-onnx", onnx)).hasMessageContaining("CIFAR-100 directory " + tmp.resolve("none"));
-        for (String message : List.of(messageOf("--epochs", "0"), messageOf("--student", "res8"))) {
-            assertThat(message).doesNotContain("\n");
-        }
     }
 
     @Test
@@ -93,14 +91,5 @@ class ZooTeacherDistillationTest {
         assertThat(run.runDirectory()).isEqualTo(Path.of("runs", "resnet8x4-dtkd_dkd"));
         assertThat(run.student()).isEqualTo("resnet8x4");
         assertThat(run.epochs()).isEqualTo(240);
-    }
-
-    private String messageOf(String option, String value) {
-        try {
-            ZooTeacherDistillation.run("--data", tmp.toString(), "--teacher-onnx", "resnet8.onnx", option, value);
-        } catch (IllegalArgumentException e) {
-            return e.getMessage();
-        }
-        throw new AssertionError(option + " " + value + " was accepted");
     }
 }
