@@ -219,7 +219,10 @@ public final class PlainApiDistillation {
             throw new IllegalArgumentException("--teacher must be a DL4J ComputationGraph zip, found " + zip
                     + " (" + e.getMessage() + ")", e);
         }
-        long outputs = graph.getOutputLayer(0).getParam("b").length();
+        int outputs;
+        try (GraphTeacher probe = GraphTeacher.of(graph)) {
+            outputs = probe.numClasses();
+        }
         if (outputs != classes) {
             throw new IllegalArgumentException("--teacher must have " + classes + " outputs (the data's classes), "
                     + "found " + outputs + " in " + zip);

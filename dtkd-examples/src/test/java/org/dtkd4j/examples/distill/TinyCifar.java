@@ -23,7 +23,7 @@ final class TinyCifar {
     private TinyCifar() {
     }
 
-    /** Writes CIFAR-10's five training batches (together {@code train} images) and its test batch. */
+    /** Writes CIFAR-10's five training batches ({@code train / 5} images each) and its test batch. */
     static Path cifar10(Path dir, int train, int test) {
         int perBatch = train / 5;
         for (int b = 0; b < 5; b++) {
