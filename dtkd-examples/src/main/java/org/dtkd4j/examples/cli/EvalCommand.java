@@ -30,8 +30,9 @@ import java.util.stream.IntStream;
  * classes).
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Print the top-1 and top-5 accuracy of a saved model (a student or a teacher) on the test split "
-                + "of a dataset, given by --dataset-type/--dataset-dir or by a config (--cfg, KEY VALUE).",
+        description = {"Print the top-1 and top-5 accuracy of a saved model (a student or a teacher) on the test "
+                + "split of a dataset.",
+                "The dataset is given by --dataset-type and --dataset-dir, or by a config (--cfg, KEY VALUE)."},
         footer = {"", "Example: dtkd eval --model output/DTKD_Final/dtkd,res56,res20 --dataset-type cifar100 "
                 + "--dataset-dir data/cifar-100-binary"})
 final class EvalCommand implements Callable<Integer> {
@@ -65,6 +66,9 @@ final class EvalCommand implements Callable<Integer> {
                     }
                 }
                 PrintWriter out = spec.commandLine().getOut();
+                if (threads.threads() > 0) {
+                    out.printf(Locale.ROOT, "compute threads: %d (DTKD4J.THREADS)%n", threads.threads());
+                }
                 out.printf(Locale.ROOT, "model: %s%n", loaded.describe());
                 out.printf(Locale.ROOT, "data:  %s, %d test images%n", RunSetup.describe(test), test.size());
                 out.printf(Locale.ROOT, "top-1: %.2f%%%n", 100 * evaluation.accuracy());

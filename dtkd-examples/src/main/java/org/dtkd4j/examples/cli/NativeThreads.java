@@ -6,24 +6,26 @@ import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
- * The compute-thread limit of {@code DTKD4J.THREADS}, for the duration of one command. ND4J 1.0.0-M2.1 computes on
- * three thread pools, and a limit of {@code n} sets all of them:
+ * The compute-thread limit of {@code DTKD4J.THREADS}, for the duration of one command. A limit of {@code n} sets
+ * every thread count of ND4J 1.0.0-M2.1 that can change after start-up:
  * <ul>
- *   <li>libnd4j's own op threads: {@code Nd4j.getEnvironment().setMaxThreads(n)} and
- *   {@code setMaxMasterThreads(n)};</li>
- *   <li>OpenMP, which the oneDNN kernels (convolution, BatchNorm, pooling) and libnd4j's OpenMP loops use:
- *   {@code omp_set_num_threads(n)} through {@link NativeOps#setOmpNumThreads(int)} (what ND4J itself does at start-up
- *   with the environment variable {@code OMP_NUM_THREADS});</li>
+ *   <li>libnd4j's threads per op ({@code Nd4j.getEnvironment().setMaxMasterThreads(n)}), which bound its
+ *   parallel loops;</li>
+ *   <li>OpenMP, which the oneDNN kernels (convolution, BatchNorm, pooling) use: {@code omp_set_num_threads(n)}
+ *   through {@link NativeOps#setOmpNumThreads(int)}, as ND4J does at start-up for the environment variable
+ *   {@code OMP_NUM_THREADS};</li>
  *   <li>the BLAS library (OpenBLAS on the CPU backend) for matrix products: {@code Nd4j.factory().blas()
  *   .setMaxThreads(n)}, on the CPU backend only.</li>
  * </ul>
- * {@link #close()} restores the previous values, so a command run from a test or another program leaves the process
- * as it found it. A limit of 0 changes nothing (the backend's default: one thread per physical core).
+ * libnd4j's thread pool itself keeps the size it got at start-up: M2.1 ignores {@code Environment.setMaxThreads}
+ * (measured: the value does not change), so a process that must never run more than {@code n} native threads also
+ * needs {@code OMP_NUM_THREADS=n} in its environment. {@link #close()} restores the previous values, so a command
+ * run from a test or another program leaves the process as it found it. A limit of 0 changes nothing (the backend's
+ * default: one thread per physical core).
  */
 final class NativeThreads implements AutoCloseable {
 
     private final int threads;
-    private final int maxThreads;
     private final int maxMasterThreads;
     private final int ompThreads;
     private final int blasThreads;
@@ -33,11 +35,10 @@ final class NativeThreads implements AutoCloseable {
         Environment env = Nd4j.getEnvironment();
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
         boolean cpu = env.isCPU();
-        this.maxThreads = env.maxThreads();
         this.maxMasterThreads = env.maxMasterThreads();
         this.ompThreads = ops.ompGetMaxThreads();
         this.blasThreads = cpu ? Nd4j.factory().blas().getMaxThreads() : 0;
-        apply(threads, threads, threads, cpu ? threads : 0);
+        apply(threads, threads, cpu ? threads : 0);
     }
 
     /**
@@ -55,7 +56,6 @@ final class NativeThreads implements AutoCloseable {
     /** No limit: nothing to set or restore. */
     private NativeThreads() {
         this.threads = 0;
-        this.maxThreads = 0;
         this.maxMasterThreads = 0;
         this.ompThreads = 0;
         this.blasThreads = 0;
@@ -66,10 +66,8 @@ final class NativeThreads implements AutoCloseable {
         return threads;
     }
 
-    private static void apply(int max, int master, int omp, int blas) {
-        Environment env = Nd4j.getEnvironment();
-        env.setMaxThreads(max);
-        env.setMaxMasterThreads(master);
+    private static void apply(int master, int omp, int blas) {
+        Nd4j.getEnvironment().setMaxMasterThreads(master);
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(omp);
         if (blas > 0) {
             Nd4j.factory().blas().setMaxThreads(blas);
@@ -80,7 +78,7 @@ final class NativeThreads implements AutoCloseable {
     @Override
     public void close() {
         if (threads > 0) {
-            apply(maxThreads, maxMasterThreads, ompThreads, blasThreads);
+            apply(maxMasterThreads, ompThreads, blasThreads);
         }
     }
 }

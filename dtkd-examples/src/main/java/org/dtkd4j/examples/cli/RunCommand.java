@@ -100,11 +100,13 @@ abstract class RunCommand implements Callable<Integer> {
                 RunSummary summary = distiller.run();
                 RunPlots.Output plots = RunPlots.write(dir);
                 out.printf(Locale.ROOT, "run directory: %s%n", dir);
-                out.printf(Locale.ROOT, "%s: best test top-1 %.2f%% (epoch %d), last %.2f%%, %d epochs%n",
+                out.printf(Locale.ROOT, "%s: best test top-1 %.2f%% (epoch %d), last %.2f%%, epochs %d%n",
                         summary.method(), 100 * summary.bestTop1(), summary.bestEpoch(), 100 * summary.lastTop1(),
                         summary.epochs());
                 plots.written().forEach(p -> out.println("plot: " + p));
-                plots.skipped().forEach(s -> out.println("plot: " + s));
+                if (distills()) {
+                    plots.skipped().forEach(s -> out.println("plot: " + s));
+                }
             }
         }
         return 0;

@@ -32,16 +32,7 @@ class BadInputTest {
     @BeforeAll
     static void fixtures() throws IOException {
         data = TinyData.fashionMnist(tmp.resolve("fmnist"), 20, 10);
-        cfg = tmp.resolve("tiny.yaml");
-        Files.writeString(cfg, """
-                DISTILLER:
-                  TYPE: "KD"
-                  STUDENT: "resnet8"
-                SOLVER:
-                  EPOCHS: 1
-                DTKD4J:
-                  DATASET_TYPE: "fashion-mnist"
-                """);
+        cfg = TinyData.experiment(tmp.resolve("tiny.yaml"));
         ComputationGraph five = CifarZoo.build("resnet8", ZooSpec.builder().numClasses(5).input(1, 28, 28).build());
         fiveClassTeacher = tmp.resolve("five.zip");
         ModelSerializer.writeModel(five, fiveClassTeacher.toFile(), false);

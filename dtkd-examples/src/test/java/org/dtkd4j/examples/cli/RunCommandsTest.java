@@ -39,23 +39,9 @@ class RunCommandsTest {
     static Cli.Result distill;
 
     @BeforeAll
-    static void trainThenDistill() throws IOException {
+    static void trainThenDistill() {
         data = TinyData.fashionMnist(tmp.resolve("fmnist"), 128, 64);
-        cfg = tmp.resolve("tiny.yaml");
-        Files.writeString(cfg, """
-                EXPERIMENT:
-                  PROJECT: "tiny"
-                  TAG: "dtkd,res8,res8"
-                DISTILLER:
-                  TYPE: "DTKD"
-                  TEACHER: "resnet8"
-                  STUDENT: "resnet8"
-                SOLVER:
-                  EPOCHS: 1
-                  BATCH_SIZE: 64
-                DTKD4J:
-                  DATASET_TYPE: "fashion-mnist"
-                """);
+        cfg = TinyData.experiment(tmp.resolve("tiny.yaml"));
         teacherRun = tmp.resolve("teacher");
         train = Cli.run(0, "train", "--cfg", cfg, "--dataset-dir", data, "--run-dir", teacherRun);
         studentRun = tmp.resolve("student");
