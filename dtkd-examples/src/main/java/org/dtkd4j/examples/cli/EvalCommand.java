@@ -51,11 +51,10 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         ExperimentConfig cfg = RunSetup.config(experiment.cfg, experiment.shortcuts(), experiment.overrides);
         Path file = modelFile(model);
-        ImageDataset test;
         try (NativeThreads threads = NativeThreads.limit(cfg.extensions().threads())) {
-            test = RunSetup.data(cfg).test();
+            ImageDataset test = RunSetup.data(cfg).test();
             try (Teacher loaded = Teachers.load(file)) {
-                RunSetup.requireClasses(loaded, test);
+                RunSetup.requireFits(loaded, test);
                 int k = Math.min(5, test.numClasses());
                 Evaluation evaluation = new Evaluation(classNames(test), k);
                 try (ImageDataSetIterator it = ImageDataSetIterator.evaluation(test,

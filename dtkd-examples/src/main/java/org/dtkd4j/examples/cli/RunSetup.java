@@ -173,13 +173,7 @@ final class RunSetup {
             teacher = Teachers.load(file);
         }
         try {
-            requireClasses(teacher, data.test());
-            try (ImageDataSetIterator it = ImageDataSetIterator.evaluation(data.test(), 2)) {
-                teacher.logits(it.next().getFeatures());
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException(teacher.describe() + " cannot classify the images of "
-                        + describe(data.test()) + ": " + e.getMessage(), e);
-            }
+            requireFits(teacher, data.test());
             return teacher;
         } catch (IllegalArgumentException e) {
             teacher.close();
@@ -188,14 +182,22 @@ final class RunSetup {
     }
 
     /**
+     * Checks that a model classifies the data: same class count, and a forward pass of two of its images works.
+     *
      * @param model a teacher or a loaded model
      * @param data  the data it must classify
-     * @throws IllegalArgumentException if the model's class count is not the data's
+     * @throws IllegalArgumentException if the model's class count is not the data's, or it cannot take its images
      */
-    static void requireClasses(Teacher model, ImageDataset data) {
+    static void requireFits(Teacher model, ImageDataset data) {
         if (model.numClasses() != data.numClasses()) {
             throw new IllegalArgumentException(model.describe() + " has " + model.numClasses() + " classes, the data "
                     + describe(data) + " has " + data.numClasses());
+        }
+        try (ImageDataSetIterator it = ImageDataSetIterator.evaluation(data, 2)) {
+            model.logits(it.next().getFeatures());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(model.describe() + " cannot classify the images of " + describe(data)
+                    + ": " + e.getMessage(), e);
         }
     }
 

@@ -28,6 +28,7 @@ class BadInputTest {
     static Path data;
     static Path cfg;
     static Path fiveClassTeacher;
+    static Path colourTeacher;
 
     @BeforeAll
     static void fixtures() throws IOException {
@@ -36,6 +37,9 @@ class BadInputTest {
         ComputationGraph five = CifarZoo.build("resnet8", ZooSpec.builder().numClasses(5).input(1, 28, 28).build());
         fiveClassTeacher = tmp.resolve("five.zip");
         ModelSerializer.writeModel(five, fiveClassTeacher.toFile(), false);
+        ComputationGraph colour = CifarZoo.build("resnet8", ZooSpec.builder().numClasses(10).build());
+        colourTeacher = tmp.resolve("colour.zip");
+        ModelSerializer.writeModel(colour, colourTeacher.toFile(), false);
     }
 
     /** Runs {@code command --cfg tiny.yaml --dataset-dir data --run-dir <new> args...} and checks it failed cleanly. */
@@ -106,6 +110,8 @@ class BadInputTest {
                         + "exist");
         assertThat(runFails("distill", "--teacher", fiveClassTeacher)).contains("DL4J teacher five.zip")
                 .contains("has 5 classes, the data fashion-mnist-test (10 classes, 1x28x28) has 10");
+        assertThat(runFails("distill", "--teacher", colourTeacher)).startsWith("dtkd: DL4J teacher colour.zip (10 "
+                + "classes) cannot classify the images of fashion-mnist-test (10 classes, 1x28x28): ");
         assertThat(runFails("distill", "--teacher", fiveClassTeacher, "DISTILLER.TYPE", "NONE"))
                 .contains("distill needs DISTILLER.TYPE KD, DKD, DTKD or DTKD_DKD, found NONE");
     }
@@ -143,6 +149,8 @@ class BadInputTest {
                 .contains("is a directory without checkpoints/best.zip");
         assertThat(fails("eval", "--model", fiveClassTeacher, "--cfg", cfg, "--dataset-dir", data))
                 .contains("has 5 classes");
+        assertThat(fails("eval", "--model", colourTeacher, "--cfg", cfg, "--dataset-dir", data))
+                .contains("cannot classify the images of fashion-mnist-test (10 classes, 1x28x28)");
         assertThat(fails("eval", "--cfg", cfg)).contains("Missing required option: '--model=RUN_DIR|FILE'");
         Path png = tmp.resolve("cmp.png");
         assertThat(fails("compare", notRun, "--out", png)).contains(notRun.resolve("metrics.csv")
