@@ -1,5 +1,6 @@
 package org.dtkd4j.examples.cli;
 
+import org.dtkd4j.core.engine.TrainingDivergedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,11 +8,13 @@ import java.io.PrintWriter;
 
 /**
  * The {@code dtkd} command line ({@code ./dtkd} at the repository root). Exit code 0 on success, 2 on bad usage or
- * bad input (one line on standard error).
+ * bad input (one line on standard error), 1 when training diverged (one line; the run directory keeps the last
+ * completed epoch).
  */
 @Command(name = "dtkd", mixinStandardHelpOptions = true, version = "dtkd4j 0.1.0",
         description = "Dynamic Temperature Knowledge Distillation for Deeplearning4j.",
-        subcommands = {DemoCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, DistillCommand.class, EvalCommand.class,
+                CompareCommand.class})
 public final class DtkdCli implements Runnable {
 
     @CommandLine.Spec
@@ -34,8 +37,12 @@ public final class DtkdCli implements Runnable {
         CommandLine cli = new CommandLine(new DtkdCli()).setOut(out).setErr(err)
                 .setExecutionExceptionHandler((ex, cmd, parsed) -> {
                     if (ex instanceof IllegalArgumentException) {
-                        cmd.getErr().println("dtkd: " + ex.getMessage());
+                        cmd.getErr().println("dtkd: " + oneLine(ex.getMessage()));
                         return 2;
+                    }
+                    if (ex instanceof TrainingDivergedException) {
+                        cmd.getErr().println("dtkd: " + oneLine(ex.getMessage()));
+                        return 1;
                     }
                     throw ex;
                 });
@@ -44,6 +51,11 @@ public final class DtkdCli implements Runnable {
             return 2;
         });
         return cli.execute(args);
+    }
+
+    /** @return the message with its line breaks (e.g. of a library's cause) joined into one line */
+    private static String oneLine(String message) {
+        return String.valueOf(message).strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** @param args command-line arguments */

@@ -1,4 +1,12 @@
 /**
- * The {@code dtkd} command line: {@link org.dtkd4j.examples.cli.DtkdCli} and its subcommands ({@code demo}).
+ * The {@code dtkd} command line: {@link org.dtkd4j.examples.cli.DtkdCli} and its subcommands {@code demo} (DTKD on a
+ * sample batch), {@code train} (one model alone), {@code distill} (teacher to student with KD, DKD, DTKD or
+ * DTKD_DKD), {@code eval} (top-1/top-5 of a saved model) and {@code compare} (several runs in one plot and a table).
+ *
+ * <p>{@code train} and {@code distill} take an experiment YAML in the reference's schema
+ * ({@link org.dtkd4j.examples.config.ExperimentConfig}) with {@code KEY VALUE} overrides, as the reference's
+ * {@code tools/train.py --cfg x.yaml KEY VALUE}, and run the engine ({@link org.dtkd4j.core.engine.Distiller}).
+ * They validate the configuration, data, models and teacher before creating the run directory, so bad input exits
+ * with code 2 and one line, and leaves nothing behind.
  */
 package org.dtkd4j.examples.cli;

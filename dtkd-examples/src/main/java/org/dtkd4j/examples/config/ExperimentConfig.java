@@ -56,8 +56,8 @@ import java.util.Optional;
  *   {@code LOG.PREFIX/PROJECT/(NAME or TAG)}), {@code DATASET.TYPE}, {@code DATASET.TEST.BATCH_SIZE},
  *   {@code DISTILLER.*}, {@code SOLVER.*}, {@code LOG.SAVE_CHECKPOINT_FREQ}, {@code KD.*}, {@code DKD.*},
  *   {@code DTKD.*}.</li>
- *   <li>Accepted, kept in {@link #values()} and ignored: {@code DATASET.NUM_WORKERS} (PyTorch loader processes; see
- *   {@code DTKD4J.WORKERS}), {@code LOG.TENSORBOARD_FREQ}, {@code LOG.WANDB}, {@code DTKD.LOSS} (an empty section in
+ *   <li>Accepted, kept in {@link #values()} and ignored: {@code DATASET.NUM_WORKERS} (PyTorch loader processes; the
+ *   engine loads batches in a prefetch thread), {@code LOG.TENSORBOARD_FREQ}, {@code LOG.WANDB}, {@code DTKD.LOSS} (an empty section in
  *   cfg.py), and the sections of the methods this library does not implement: {@code AT}, {@code RKD},
  *   {@code FITNET}, {@code KDSVD}, {@code OFD}, {@code NST}, {@code PKT}, {@code SP}, {@code VID}, {@code CRD},
  *   {@code REVIEWKD}.</li>
@@ -117,7 +117,7 @@ public final class ExperimentConfig {
      *
      * @param type          {@code DATASET.TYPE} (default {@code cifar100}); used unless {@code DTKD4J.DATASET_TYPE}
      *                      is set, see {@link #datasetType()}
-     * @param numWorkers    {@code DATASET.NUM_WORKERS}, ignored (see {@code DTKD4J.WORKERS})
+     * @param numWorkers    {@code DATASET.NUM_WORKERS}, ignored (PyTorch loader processes)
      * @param testBatchSize {@code DATASET.TEST.BATCH_SIZE}, batch size of evaluation, {@code > 0} (default 64)
      */
     public record Dataset(String type, int numWorkers, int testBatchSize) {
@@ -291,8 +291,8 @@ public final class ExperimentConfig {
      * @param seed               {@code DTKD4J.SEED}: seed of data order, augmentation and initialisation (default 0)
      * @param threads            {@code DTKD4J.THREADS}: compute threads, {@code >= 0}, 0 for the backend's default
      *                           (default 0)
-     * @param workers            {@code DTKD4J.WORKERS}: data loading threads, {@code >= 0} (default 2, as the
-     *                           reference's {@code DATASET.NUM_WORKERS})
+     * @param workers            {@code DTKD4J.WORKERS}: data-parallel training workers (one model replica each,
+     *                           DL4J's ParallelWrapper), {@code >= 1} (default 1: one model, no replicas)
      * @param hazardPolicy       {@code DTKD4J.HAZARD_POLICY}: a {@link HazardPolicy} name, any case (default
      *                           {@code GUARDED})
      * @param detachTemperatures {@code DTKD4J.DETACH_TEMPERATURES}: stop gradients through the DTKD temperatures
@@ -314,8 +314,8 @@ public final class ExperimentConfig {
             if (threads < 0) {
                 throw new IllegalArgumentException("DTKD4J.THREADS must be >= 0, found " + threads);
             }
-            if (workers < 0) {
-                throw new IllegalArgumentException("DTKD4J.WORKERS must be >= 0, found " + workers);
+            if (workers < 1) {
+                throw new IllegalArgumentException("DTKD4J.WORKERS must be >= 1, found " + workers);
             }
             policyOf(hazardPolicy);
         }

@@ -169,7 +169,7 @@ final class Schema {
         str(k, x + "RUN_DIR", "");
         integer(k, x + "SEED", 0);
         integer(k, x + "THREADS", 0);
-        integer(k, x + "WORKERS", 2);
+        integer(k, x + "WORKERS", 1);
         str(k, x + "HAZARD_POLICY", "GUARDED");
         bool(k, x + "DETACH_TEMPERATURES", false);
         KEYS = Collections.unmodifiableMap(k);

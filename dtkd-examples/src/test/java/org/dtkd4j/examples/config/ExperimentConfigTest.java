@@ -257,7 +257,7 @@ class ExperimentConfigTest {
                 "DTKD4J.TEACHER_WEIGHTS must name an .onnx, .zip or .h5 file, found 'teacher.pt'");
         assertBad(cfg, "DTKD4J.HAZARD_POLICY", "ignore",
                 "DTKD4J.HAZARD_POLICY must be one of [GUARDED, OFFICIAL, STRICT], found 'ignore'");
-        assertBad(cfg, "DTKD4J.WORKERS", "-2", "DTKD4J.WORKERS must be >= 0, found -2");
+        assertBad(cfg, "DTKD4J.WORKERS", "0", "DTKD4J.WORKERS must be >= 1, found 0");
 
         // a teacher outside the zoo is accepted as a label when its weights file is given, and for NONE
         assertThat(cfg.withOverrides(List.of("DISTILLER.TYPE", "DTKD", "DISTILLER.TEACHER", "my-vit",

@@ -1,0 +1,244 @@
+package org.dtkd4j.examples.cli;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.dtkd4j.core.data.Datasets;
+import org.dtkd4j.core.data.ImageDataSetIterator;
+import org.dtkd4j.core.data.ImageDataset;
+import org.dtkd4j.core.data.TrainTestSplit;
+import org.dtkd4j.core.engine.AtomicFiles;
+import org.dtkd4j.core.engine.Distiller;
+import org.dtkd4j.core.teacher.Teacher;
+import org.dtkd4j.examples.config.ExperimentConfig;
+import org.dtkd4j.zoo.CifarZoo;
+import org.dtkd4j.zoo.ZooSpec;
+import org.dtkd4j.zoo.teachers.Teachers;
+
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What {@code train}, {@code distill} and {@code eval} share: the merged configuration, the data, the zoo student and
+ * the teacher, each validated with a one-line {@link IllegalArgumentException} naming the bad input, so that a
+ * command can check everything before it creates a run directory.
+ */
+final class RunSetup {
+
+    /** The merged configuration of a run, saved in its run directory so that {@code --resume} needs nothing else. */
+    static final String EXPERIMENT_FILE = "experiment.yaml";
+
+    private RunSetup() {
+    }
+
+    /**
+     * Adds {@code key value} to {@code pairs} if the value is set.
+     *
+     * @param pairs alternating keys and values
+     * @param key   a config key
+     * @param value an option's value, or null if the option was not given
+     */
+    static void addIfSet(List<String> pairs, String key, Object value) {
+        if (value != null) {
+            pairs.add(key);
+            pairs.add(value.toString());
+        }
+    }
+
+    /**
+     * The configuration of a command: the reference's defaults, the file (if any), then the shortcut options, then the
+     * {@code KEY VALUE} overrides (the last setting of a key wins).
+     *
+     * @param file      a YAML file in the reference's schema, or null for the defaults
+     * @param shortcuts {@code KEY VALUE} pairs from shortcut options such as {@code --epochs}
+     * @param overrides {@code KEY VALUE} pairs from the command line
+     * @return the validated configuration
+     * @throws IllegalArgumentException naming the file, key or value at fault
+     */
+    static ExperimentConfig config(Path file, List<String> shortcuts, List<String> overrides) {
+        ExperimentConfig cfg = file == null ? ExperimentConfig.defaults() : ExperimentConfig.load(file);
+        cfg = shortcuts.isEmpty() ? cfg : cfg.withOverrides(shortcuts);
+        return overrides.isEmpty() ? cfg : cfg.withOverrides(overrides);
+    }
+
+    /**
+     * @param cfg a configuration
+     * @throws IllegalArgumentException if {@code DTKD4J.WORKERS} asks for data-parallel training, which the command
+     *                                  line does not run yet
+     */
+    static void requireSingleWorker(ExperimentConfig cfg) {
+        int workers = cfg.extensions().workers();
+        if (workers != 1) {
+            throw new IllegalArgumentException("DTKD4J.WORKERS " + workers + " is not supported yet: the command line "
+                    + "trains with one worker, found " + workers + " (set DTKD4J.WORKERS 1)");
+        }
+    }
+
+    /**
+     * @param cfg a configuration
+     * @return {@code DTKD4J.DATASET_DIR}, or for Fashion-MNIST without it {@link Datasets#FASHION_MNIST_DIR}
+     * @throws IllegalArgumentException if a CIFAR dataset has no directory set
+     */
+    static Path datasetDirectory(ExperimentConfig cfg) {
+        ExperimentConfig.DatasetType type = cfg.datasetType();
+        return cfg.datasetDirectory().orElseGet(() -> {
+            if (type == ExperimentConfig.DatasetType.FASHION_MNIST) {
+                return Datasets.FASHION_MNIST_DIR;
+            }
+            throw new IllegalArgumentException("no dataset directory for " + type.configName() + ": set "
+                    + "DTKD4J.DATASET_DIR or --dataset-dir to the directory of its binary files ("
+                    + (type == ExperimentConfig.DatasetType.CIFAR10 ? "data_batch_1.bin .. data_batch_5.bin, "
+                    + "test_batch.bin" : "train.bin, test.bin") + "), found none");
+        });
+    }
+
+    /**
+     * @param cfg a configuration
+     * @return the training and test splits of its dataset
+     * @throws IllegalArgumentException naming the directory and what is wrong, for missing, unreadable or malformed
+     *                                  files
+     */
+    static TrainTestSplit data(ExperimentConfig cfg) {
+        Path dir = datasetDirectory(cfg);
+        try {
+            return switch (cfg.datasetType()) {
+                case CIFAR10 -> Datasets.cifar10(dir);
+                case CIFAR100 -> Datasets.cifar100(dir);
+                case FASHION_MNIST -> Datasets.fashionMnist(dir);
+            };
+        } catch (UncheckedIOException e) {
+            throw new IllegalArgumentException("cannot read the " + cfg.datasetType().configName() + " files in "
+                    + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param name  a {@link CifarZoo#names()} name
+     * @param data  the data it will train on: its classes and image shape size the model
+     * @param seed  the seed of the random initialisation
+     * @return the initialised zoo model
+     * @throws IllegalArgumentException for an unknown name (listing the valid ones) or an image shape the zoo cannot
+     *                                  take
+     */
+    static ComputationGraph student(String name, ImageDataset data, long seed) {
+        return CifarZoo.build(name, ZooSpec.builder().numClasses(data.numClasses())
+                .input(data.channels(), data.height(), data.width()).seed(seed).build());
+    }
+
+    /**
+     * @param cfg a configuration
+     * @return {@code DTKD4J.TEACHER_WEIGHTS}, checked to be an existing file
+     * @throws IllegalArgumentException if it is not set or not a file
+     */
+    static Path teacherFile(ExperimentConfig cfg) {
+        Path file = cfg.teacherWeights().orElseThrow(() -> new IllegalArgumentException("distillation needs the "
+                + "teacher's weights: set DTKD4J.TEACHER_WEIGHTS or --teacher to its .onnx, .zip (DL4J) or .h5 "
+                + "(Keras) file, found none"));
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("teacher file " + file + " (DTKD4J.TEACHER_WEIGHTS) does not exist");
+        }
+        return file;
+    }
+
+    /**
+     * Loads the teacher of {@code DTKD4J.TEACHER_WEIGHTS} and checks it against the data. An ONNX file with a
+     * {@code DISTILLER.TEACHER} of the zoo is first read as a PyTorch export of that architecture
+     * ({@link Teachers#zooFromOnnx(String, Path)}: a native, faster graph); if its weights do not fit, a line on the
+     * console says so and the ONNX graph itself is imported. Other files load by type ({@link Teachers#load(Path)}).
+     *
+     * @param cfg     a configuration
+     * @param data    the data the teacher must classify
+     * @param console where the fallback note goes
+     * @return the teacher, open
+     * @throws IllegalArgumentException if the file cannot be loaded, its class count is not the data's, or it cannot
+     *                                  take the data's images
+     */
+    static Teacher teacher(ExperimentConfig cfg, TrainTestSplit data, PrintStream console) {
+        Path file = teacherFile(cfg);
+        String arch = cfg.distiller().teacher();
+        Teacher teacher;
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")
+                && CifarZoo.names().contains(arch)) {
+            try {
+                teacher = Teachers.zooFromOnnx(arch, file);
+            } catch (IllegalArgumentException e) {
+                console.println("teacher: " + file + " is not a PyTorch export of the zoo's " + arch + " ("
+                        + e.getMessage() + "); importing its ONNX graph instead");
+                teacher = Teachers.load(file);
+            }
+        } else {
+            teacher = Teachers.load(file);
+        }
+        try {
+            requireFits(teacher, data.test());
+            return teacher;
+        } catch (IllegalArgumentException e) {
+            teacher.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Checks that a model classifies the data: same class count, and a forward pass of two of its images works.
+     *
+     * @param model a teacher or a loaded model
+     * @param data  the data it must classify
+     * @throws IllegalArgumentException if the model's class count is not the data's, or it cannot take its images
+     */
+    static void requireFits(Teacher model, ImageDataset data) {
+        if (model.numClasses() != data.numClasses()) {
+            throw new IllegalArgumentException(model.describe() + " has " + model.numClasses() + " classes, the data "
+                    + describe(data) + " has " + data.numClasses());
+        }
+        try (ImageDataSetIterator it = ImageDataSetIterator.evaluation(data, 2)) {
+            model.logits(it.next().getFeatures());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(model.describe() + " cannot classify the images of " + describe(data)
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** @return e.g. {@code fashion-mnist-test (10 classes, 1x28x28)} */
+    static String describe(ImageDataset data) {
+        return data.name() + " (" + data.numClasses() + " classes, " + data.channels() + "x" + data.height() + "x"
+                + data.width() + ")";
+    }
+
+    /**
+     * @param runDir a new run's directory
+     * @throws IllegalArgumentException if it is a file, or already holds a run's latest checkpoint
+     */
+    static void requireNewRunDirectory(Path runDir) {
+        if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
+            throw new IllegalArgumentException("run directory " + runDir + " is a file, not a directory");
+        }
+        Path latest = runDir.resolve(Distiller.CHECKPOINT_DIR).resolve(Distiller.LATEST);
+        if (Files.exists(latest)) {
+            throw new IllegalArgumentException("run directory " + runDir + " already holds " + Distiller.CHECKPOINT_DIR
+                    + "/" + Distiller.LATEST + ": continue it with --resume " + runDir + ", or choose another "
+                    + "DTKD4J.RUN_DIR (--run-dir)");
+        }
+    }
+
+    /**
+     * Saves the run's configuration as {@value #EXPERIMENT_FILE}, with the run, dataset and teacher paths made
+     * absolute so that {@code --resume} works from any directory.
+     *
+     * @param cfg    the run's configuration
+     * @param runDir the run directory (created by the engine)
+     */
+    static void saveExperiment(ExperimentConfig cfg, Path runDir) {
+        List<String> paths = new ArrayList<>(List.of("DTKD4J.RUN_DIR", absolute(runDir),
+                "DTKD4J.DATASET_DIR", absolute(datasetDirectory(cfg))));
+        cfg.teacherWeights().ifPresent(t -> paths.addAll(List.of("DTKD4J.TEACHER_WEIGHTS", absolute(t))));
+        AtomicFiles.writeString(runDir.resolve(EXPERIMENT_FILE), "# dtkd: the merged configuration of this run\n"
+                + cfg.withOverrides(paths).toYaml());
+    }
+
+    private static String absolute(Path p) {
+        return p.toAbsolutePath().normalize().toString();
+    }
+}

@@ -1,0 +1,44 @@
+package org.dtkd4j.examples.cli;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.factory.Environment;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class NativeThreadsTest {
+
+    private static int[] settings() {
+        Environment env = Nd4j.getEnvironment();
+        return new int[]{env.maxMasterThreads(),
+                NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads(),
+                Nd4j.factory().blas().getMaxThreads()};
+    }
+
+    @Test
+    void aLimitSetsEveryPoolAndCloseRestoresThem() {
+        int[] before = settings();
+        int poolSize = Nd4j.getEnvironment().maxThreads();
+        int limit = before[1] == 1 ? 2 : 1;
+        try (NativeThreads threads = NativeThreads.limit(limit)) {
+            assertThat(threads.threads()).isEqualTo(limit);
+            assertThat(settings()).containsExactly(limit, limit, limit);
+            assertThat(Nd4j.getEnvironment().maxThreads()).as("fixed at start-up in M2.1").isEqualTo(poolSize);
+        }
+        assertThat(settings()).containsExactly(before);
+    }
+
+    @Test
+    void zeroKeepsTheBackendsSettingsAndNegativeIsRejected() {
+        int[] before = settings();
+        try (NativeThreads threads = NativeThreads.limit(0)) {
+            assertThat(threads.threads()).isZero();
+            assertThat(settings()).containsExactly(before);
+        }
+        assertThat(settings()).containsExactly(before);
+        assertThatThrownBy(() -> NativeThreads.limit(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("DTKD4J.THREADS must be >= 0, found -1");
+    }
+}
