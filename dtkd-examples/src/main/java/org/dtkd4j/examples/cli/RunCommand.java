@@ -27,8 +27,11 @@ import java.util.concurrent.Callable;
  * and {@code distill} (teacher to student). Everything is validated before the run directory is created: the
  * configuration, the run directory (no checkpoint in it yet), the data files, the student (built from the zoo for the
  * data's classes and image shape) and, for {@code distill}, the teacher (loaded, with the data's class count, and run
- * on two test images). The merged configuration is saved as {@value RunSetup#EXPERIMENT_FILE} in the run directory,
- * and the run's plots ({@link RunPlots}) are drawn when it ends.
+ * on two test images), and last the engine's options ({@code DTKD4J.AUGMENTATION},
+ * {@code DTKD4J.CACHE_TEACHER_LOGITS}, {@code DTKD4J.WORKERS}: their combination is checked by
+ * {@link Distiller.Builder#build()} before it writes anything). The merged configuration is saved as
+ * {@value RunSetup#EXPERIMENT_FILE} in the run directory, and the run's plots ({@link RunPlots}) are drawn when it
+ * ends.
  */
 abstract class RunCommand implements Callable<Integer> {
 
@@ -45,9 +48,13 @@ abstract class RunCommand implements Callable<Integer> {
             + "LOG.PREFIX/EXPERIMENT.PROJECT/<EXPERIMENT.NAME or EXPERIMENT.TAG>, as the reference)")
     String runDir;
 
+    @Option(names = "--workers", paramLabel = "N", description = "sets DTKD4J.WORKERS: data-parallel training on N "
+            + "workers (DL4J's ParallelWrapper; on CUDA one GPU per worker in turn, on the CPU they share the cores)")
+    Integer workers;
+
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "continue a killed run from its latest "
-            + "checkpoint, with its saved " + RunSetup.EXPERIMENT_FILE + " (or --cfg) and the loss and recipe of its "
-            + "config.json")
+            + "checkpoint, with its saved " + RunSetup.EXPERIMENT_FILE + " (or --cfg) and the loss, recipe, "
+            + "augmentation, teacher-logit cache and workers of its config.json")
     Path resume;
 
     /** @return whether this command trains against a teacher */
@@ -72,7 +79,6 @@ abstract class RunCommand implements Callable<Integer> {
         Progress progress = new Progress(WriterStream.of(spec.commandLine().getErr()), System.console() != null, 30,
                 System::nanoTime);
         ExperimentConfig cfg = adapt(config());
-        RunSetup.requireSingleWorker(cfg);
         Path dir = cfg.runDirectory();
         if (resume == null) {
             RunSetup.requireNewRunDirectory(dir);
@@ -90,7 +96,10 @@ abstract class RunCommand implements Callable<Integer> {
                     String name = cfg.distiller().student();
                     ComputationGraph student = RunSetup.student(name, data.train(), cfg.recipe().seed());
                     distiller = Distiller.builder().student(student).studentName(name).teacher(teacher).data(data)
-                            .loss(cfg.distillation()).recipe(cfg.recipe()).runDirectory(dir).progress(progress)
+                            .loss(cfg.distillation()).recipe(cfg.recipe())
+                            .augmentation(cfg.extensions().trainingAugmentation())
+                            .cacheTeacherLogits(cfg.extensions().cacheTeacherLogits())
+                            .workers(cfg.extensions().workers()).runDirectory(dir).progress(progress)
                             .console(console).build();
                     RunSetup.saveExperiment(cfg, dir);
                 }
@@ -117,6 +126,7 @@ abstract class RunCommand implements Callable<Integer> {
         List<String> shortcuts = new ArrayList<>(experiment.shortcuts());
         RunSetup.addIfSet(shortcuts, "SOLVER.EPOCHS", epochs);
         RunSetup.addIfSet(shortcuts, "DTKD4J.RUN_DIR", runDir);
+        RunSetup.addIfSet(shortcuts, "DTKD4J.WORKERS", workers);
         shortcuts.addAll(moreShortcuts());
         if (resume == null) {
             if (experiment.cfg == null) {
@@ -125,9 +135,10 @@ abstract class RunCommand implements Callable<Integer> {
             }
             return RunSetup.config(experiment.cfg, shortcuts, experiment.overrides);
         }
-        if (epochs != null || runDir != null) {
-            throw new IllegalArgumentException("--resume continues " + resume + " with the recipe and directory it "
-                    + "started with: leave out " + (epochs != null ? "--epochs" : "--run-dir"));
+        if (epochs != null || runDir != null || workers != null) {
+            throw new IllegalArgumentException("--resume continues " + resume + " with the recipe, workers and "
+                    + "directory it started with: leave out " + (epochs != null ? "--epochs"
+                    : runDir != null ? "--run-dir" : "--workers"));
         }
         if (!Files.isDirectory(resume)) {
             throw new IllegalArgumentException("--resume " + resume + ": no such run directory");

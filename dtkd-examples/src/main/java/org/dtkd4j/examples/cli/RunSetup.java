@@ -66,19 +66,6 @@ final class RunSetup {
 
     /**
      * @param cfg a configuration
-     * @throws IllegalArgumentException if {@code DTKD4J.WORKERS} asks for data-parallel training, which the command
-     *                                  line does not run yet
-     */
-    static void requireSingleWorker(ExperimentConfig cfg) {
-        int workers = cfg.extensions().workers();
-        if (workers != 1) {
-            throw new IllegalArgumentException("DTKD4J.WORKERS " + workers + " is not supported yet: the command line "
-                    + "trains with one worker, found " + workers + " (set DTKD4J.WORKERS 1)");
-        }
-    }
-
-    /**
-     * @param cfg a configuration
      * @return {@code DTKD4J.DATASET_DIR}, or for Fashion-MNIST without it {@link Datasets#FASHION_MNIST_DIR}
      * @throws IllegalArgumentException if a CIFAR dataset has no directory set
      */

@@ -8,6 +8,7 @@ import org.dtkd4j.core.config.DtkdDkdConfig;
 import org.dtkd4j.core.config.HazardPolicy;
 import org.dtkd4j.core.config.KdConfig;
 import org.dtkd4j.core.config.Method;
+import org.dtkd4j.core.data.Augmentation;
 import org.dtkd4j.core.engine.TrainingRecipe;
 import org.dtkd4j.zoo.CifarZoo;
 import org.yaml.snakeyaml.DumperOptions;
@@ -292,14 +293,25 @@ public final class ExperimentConfig {
      * @param threads            {@code DTKD4J.THREADS}: compute threads, {@code >= 0}, 0 for the backend's default
      *                           (default 0)
      * @param workers            {@code DTKD4J.WORKERS}: data-parallel training workers (one model replica each,
-     *                           DL4J's ParallelWrapper), {@code >= 1} (default 1: one model, no replicas)
+     *                           DL4J's ParallelWrapper, parameters averaged after every round of one batch per
+     *                           worker; {@code Distiller.Builder.workers}), {@code >= 1} (default 1: one model, no
+     *                           replicas)
+     * @param augmentation       {@code DTKD4J.AUGMENTATION}: augmentation of the training images, any case:
+     *                           {@code reference} (the reference's random crop with 4 pixels of zero padding and
+     *                           random horizontal flip, {@link Augmentation#REFERENCE}) or {@code none}
+     *                           ({@link Augmentation#NONE}) (default {@code reference})
+     * @param cacheTeacherLogits {@code DTKD4J.CACHE_TEACHER_LOGITS}: compute the teacher's logits of each training
+     *                           example once and reuse them in later epochs ({@code Distiller.Builder
+     *                           .cacheTeacherLogits}); needs {@code DTKD4J.AUGMENTATION none} and a teacher, which
+     *                           the engine checks when a run is built (default {@code False})
      * @param hazardPolicy       {@code DTKD4J.HAZARD_POLICY}: a {@link HazardPolicy} name, any case (default
      *                           {@code GUARDED})
      * @param detachTemperatures {@code DTKD4J.DETACH_TEMPERATURES}: stop gradients through the DTKD temperatures
      *                           (default {@code False}, as the reference)
      */
     public record Extensions(String datasetType, String datasetDir, String teacherWeights, String runDir, int seed,
-                             int threads, int workers, String hazardPolicy, boolean detachTemperatures) {
+                             int threads, int workers, String augmentation, boolean cacheTeacherLogits,
+                             String hazardPolicy, boolean detachTemperatures) {
         /** Validates every field. */
         public Extensions {
             if (!datasetType.isEmpty() && DatasetType.ofConfigName(datasetType).isEmpty()) {
@@ -317,7 +329,22 @@ public final class ExperimentConfig {
             if (workers < 1) {
                 throw new IllegalArgumentException("DTKD4J.WORKERS must be >= 1, found " + workers);
             }
+            augmentationOf(augmentation);
             policyOf(hazardPolicy);
+        }
+
+        /** @return the {@link Augmentation} named by {@link #augmentation()} */
+        public Augmentation trainingAugmentation() {
+            return augmentationOf(augmentation);
+        }
+
+        private static Augmentation augmentationOf(String name) {
+            return switch (name.trim().toLowerCase(Locale.ROOT)) {
+                case "reference" -> Augmentation.REFERENCE;
+                case "none" -> Augmentation.NONE;
+                default -> throw new IllegalArgumentException("DTKD4J.AUGMENTATION must be reference or none, found '"
+                        + name + "'");
+            };
         }
 
         /** @return the {@link HazardPolicy} named by {@link #hazardPolicy()} */
@@ -364,7 +391,8 @@ public final class ExperimentConfig {
                 integer("DTKD.WARMUP"));
         extensions = new Extensions(str("DTKD4J.DATASET_TYPE"), str("DTKD4J.DATASET_DIR"),
                 str("DTKD4J.TEACHER_WEIGHTS"), str("DTKD4J.RUN_DIR"), integer("DTKD4J.SEED"),
-                integer("DTKD4J.THREADS"), integer("DTKD4J.WORKERS"), str("DTKD4J.HAZARD_POLICY"),
+                integer("DTKD4J.THREADS"), integer("DTKD4J.WORKERS"), str("DTKD4J.AUGMENTATION"),
+                (Boolean) values.get("DTKD4J.CACHE_TEACHER_LOGITS"), str("DTKD4J.HAZARD_POLICY"),
                 (Boolean) values.get("DTKD4J.DETACH_TEMPERATURES"));
 
         String datasetKey = extensions.datasetType().isEmpty() ? "DATASET.TYPE" : "DTKD4J.DATASET_TYPE";

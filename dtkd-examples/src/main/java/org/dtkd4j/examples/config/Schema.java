@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 
 /**
  * Every key of the reference's {@code mdistiller/engine/cfg.py} (JinYu1998/DTKD) with its default, in the
- * reference's order, then this library's {@code DTKD4J} section; and the decoding of values by the type of the
+ * reference's order, then this library's {@code DTKD4J} section (its keys are documented at
+ * {@link ExperimentConfig.Extensions}); and the decoding of values by the type of the
  * default, as yacs' {@code _decode_cfg_value} and {@code _check_and_coerce_cfg_value_type} do.
  *
  * <p>Two deliberate differences from yacs: a float-valued key accepts an integer (yacs rejects {@code 3} where the
@@ -170,6 +171,8 @@ final class Schema {
         integer(k, x + "SEED", 0);
         integer(k, x + "THREADS", 0);
         integer(k, x + "WORKERS", 1);
+        str(k, x + "AUGMENTATION", "reference");
+        bool(k, x + "CACHE_TEACHER_LOGITS", false);
         str(k, x + "HAZARD_POLICY", "GUARDED");
         bool(k, x + "DETACH_TEMPERATURES", false);
         KEYS = Collections.unmodifiableMap(k);

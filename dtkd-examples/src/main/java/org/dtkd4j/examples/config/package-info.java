@@ -8,7 +8,7 @@
  * invalid values with messages that name the key and the value found, and converts to this library's types: a
  * {@link org.dtkd4j.core.config.DistillationConfig} for {@code DISTILLER.TYPE} and a
  * {@link org.dtkd4j.core.engine.TrainingRecipe} from {@code SOLVER.*}. This library's own settings (dataset,
- * teacher weights file, run directory, seed, threads, hazard policy) live in one separate section, {@code DTKD4J},
- * which the reference does not know.
+ * teacher weights file, run directory, seed, threads, workers, augmentation, teacher-logit cache, hazard policy) live
+ * in one separate section, {@code DTKD4J}, which the reference does not know.
  */
 package org.dtkd4j.examples.config;

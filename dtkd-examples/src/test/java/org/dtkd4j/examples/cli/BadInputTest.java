@@ -2,6 +2,8 @@ package org.dtkd4j.examples.cli;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.dtkd4j.examples.testdata.TinyExperiment;
+import org.dtkd4j.examples.testdata.TinyFashionMnist;
 import org.dtkd4j.zoo.CifarZoo;
 import org.dtkd4j.zoo.ZooSpec;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,17 +31,21 @@ class BadInputTest {
     static Path cfg;
     static Path fiveClassTeacher;
     static Path colourTeacher;
+    static Path teacher;
 
     @BeforeAll
     static void fixtures() throws IOException {
-        data = TinyData.fashionMnist(tmp.resolve("fmnist"), 20, 10);
-        cfg = TinyData.experiment(tmp.resolve("tiny.yaml"));
+        data = TinyFashionMnist.write(tmp.resolve("fmnist"), 20, 10);
+        cfg = TinyExperiment.write(tmp.resolve("tiny.yaml"));
         ComputationGraph five = CifarZoo.build("resnet8", ZooSpec.builder().numClasses(5).input(1, 28, 28).build());
         fiveClassTeacher = tmp.resolve("five.zip");
         ModelSerializer.writeModel(five, fiveClassTeacher.toFile(), false);
         ComputationGraph colour = CifarZoo.build("resnet8", ZooSpec.builder().numClasses(10).build());
         colourTeacher = tmp.resolve("colour.zip");
         ModelSerializer.writeModel(colour, colourTeacher.toFile(), false);
+        ComputationGraph fits = CifarZoo.build("resnet8", ZooSpec.builder().numClasses(10).input(1, 28, 28).build());
+        teacher = tmp.resolve("teacher.zip");
+        ModelSerializer.writeModel(fits, teacher.toFile(), false);
     }
 
     /** Runs {@code command --cfg tiny.yaml --dataset-dir data --run-dir <new> args...} and checks it failed cleanly. */
@@ -72,10 +78,20 @@ class BadInputTest {
         assertThat(runFails("train", "SOLVER.EPOCHS", "ten")).contains("SOLVER.EPOCHS").contains("'ten'");
         assertThat(runFails("distill", "--teacher", tmp.resolve("teacher.txt")))
                 .contains("DTKD4J.TEACHER_WEIGHTS must name an .onnx, .zip or .h5 file");
-        assertThat(runFails("train", "DTKD4J.WORKERS", "2"))
-                .isEqualTo("dtkd: DTKD4J.WORKERS 2 is not supported yet: the command line trains with one worker, "
-                        + "found 2 (set DTKD4J.WORKERS 1)");
         assertThat(fails("train", "--bogus")).contains("Unknown option: '--bogus'");
+    }
+
+    @Test
+    void engineOptionsAreCheckedBeforeTheRunStarts() {
+        assertThat(runFails("train", "--workers", "0")).contains("DTKD4J.WORKERS must be >= 1, found 0");
+        assertThat(runFails("distill", "--teacher", teacher, "DTKD4J.AUGMENTATION", "flip"))
+                .contains("DTKD4J.AUGMENTATION must be reference or none, found 'flip'");
+        // the engine's own checks, which Distiller.Builder.build() makes before it writes anything
+        assertThat(runFails("distill", "--teacher", teacher, "DTKD4J.CACHE_TEACHER_LOGITS", "True"))
+                .isEqualTo("dtkd: cacheTeacherLogits(true) needs augmentation NONE: an augmented example changes "
+                        + "every epoch, and so do its teacher logits; found augmentation REFERENCE");
+        assertThat(runFails("train", "DTKD4J.AUGMENTATION", "none", "DTKD4J.CACHE_TEACHER_LOGITS", "True"))
+                .isEqualTo("dtkd: cacheTeacherLogits(true) needs a teacher, found method NONE without one");
     }
 
     @Test
@@ -136,6 +152,7 @@ class BadInputTest {
         assertThat(fails("train", "--resume", empty)).contains("--resume " + empty + ": no experiment.yaml in it");
         assertThat(fails("train", "--resume", tmp.resolve("nowhere"))).contains("no such run directory");
         assertThat(fails("train", "--resume", empty, "--epochs", "3")).contains("leave out --epochs");
+        assertThat(fails("train", "--resume", empty, "--workers", "2")).contains("leave out --workers");
         assertThat(fails("distill", "--resume", empty, "--cfg", cfg, "--teacher", fiveClassTeacher,
                 "--dataset-dir", data, "DISTILLER.TYPE", "KD")).contains("has 5 classes");
     }

@@ -1,6 +1,8 @@
 package org.dtkd4j.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.dtkd4j.examples.testdata.GoldenOnnx;
+import org.dtkd4j.examples.testdata.TinyCifar;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,25 +20,23 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OnnxTeacherTest {
 
-    private static final Path ONNX = Path.of(System.getProperty("dtkd.golden.dir", "../shared/golden"),
-            "onnx", "resnet8.onnx");
-
     @TempDir
     static Path tmp;
 
+    static Path onnx;
     static Path cifar100;
 
     @BeforeAll
     static void data() {
-        assertThat(ONNX).as("golden ONNX fixture").isRegularFile();
-        cifar100 = TinyData.cifar(tmp.resolve("cifar100"), 100, 64, 16);
+        onnx = GoldenOnnx.file("resnet8");
+        cifar100 = TinyCifar.cifar100(tmp.resolve("cifar100"), 64, 16);
     }
 
     @Test
     void distillRunsAZooExportAsTheNativeZooGraph() throws IOException {
         Path run = tmp.resolve("run");
         Cli.Result r = Cli.run(0, "distill", "--cfg", Path.of("..", "configs", "cifar100", "dtkd", "res32x4_res8x4.yaml"),
-                "--teacher", ONNX, "--dataset-dir", cifar100, "--run-dir", run, "--epochs", "1",
+                "--teacher", onnx, "--dataset-dir", cifar100, "--run-dir", run, "--epochs", "1",
                 "DISTILLER.TEACHER", "resnet8", "DISTILLER.STUDENT", "resnet8");
         String teacher = new ObjectMapper().readTree(run.resolve("config.json").toFile()).get("teacher").asText();
         assertThat(teacher).isEqualTo("resnet8 zoo teacher from resnet8.onnx (100 classes)");
@@ -47,12 +47,12 @@ class OnnxTeacherTest {
 
     @Test
     void anExportOfAnotherArchitectureIsImportedAndCheckedAgainstTheData() {
-        Path cifar10 = TinyData.cifar(tmp.resolve("cifar10"), 10, 4, 4);
+        Path cifar10 = TinyCifar.cifar10(tmp.resolve("cifar10"), 20, 4);
         Path run = tmp.resolve("cifar10-run");
         Cli.Result r = Cli.run(2, "distill", "--cfg", Path.of("..", "configs", "cifar100", "dtkd",
-                        "res56_res20.yaml"), "--teacher", ONNX, "--dataset-type", "cifar10", "--dataset-dir", cifar10,
+                        "res56_res20.yaml"), "--teacher", onnx, "--dataset-type", "cifar10", "--dataset-dir", cifar10,
                 "--run-dir", run);
-        assertThat(r.out()).contains("teacher: " + ONNX + " is not a PyTorch export of the zoo's resnet56")
+        assertThat(r.out()).contains("teacher: " + onnx + " is not a PyTorch export of the zoo's resnet56")
                 .contains("importing its ONNX graph instead");
         assertThat(r.err().strip()).startsWith("dtkd: ONNX teacher").contains("has 100 classes, the data "
                 + "cifar10-test (10 classes, 3x32x32) has 10").doesNotContain("\n");
@@ -61,7 +61,7 @@ class OnnxTeacherTest {
 
     @Test
     void evalImportsAnOnnxModel() {
-        Cli.Result r = Cli.run(0, "eval", "--model", ONNX, "--dataset-type", "cifar100", "--dataset-dir", cifar100);
+        Cli.Result r = Cli.run(0, "eval", "--model", onnx, "--dataset-type", "cifar100", "--dataset-dir", cifar100);
         assertThat(r.out()).contains("model: ONNX teacher").contains("data:  cifar100-test (100 classes, 3x32x32), "
                 + "16 test images").containsPattern("top-1: \\d+\\.\\d\\d%").containsPattern("top-5: \\d+\\.\\d\\d%");
     }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.dtkd4j.core.engine.Distiller;
 import org.dtkd4j.examples.config.ExperimentConfig;
 import org.dtkd4j.examples.plot.RunPlots;
+import org.dtkd4j.examples.testdata.TinyExperiment;
+import org.dtkd4j.examples.testdata.TinyFashionMnist;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +20,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 /**
  * The run subcommands end to end at tiny scale (resnet8 on 128 + 64 images of 1x28x28, one epoch): {@code train} a
@@ -40,8 +43,8 @@ class RunCommandsTest {
 
     @BeforeAll
     static void trainThenDistill() {
-        data = TinyData.fashionMnist(tmp.resolve("fmnist"), 128, 64);
-        cfg = TinyData.experiment(tmp.resolve("tiny.yaml"));
+        data = TinyFashionMnist.write(tmp.resolve("fmnist"), 128, 64);
+        cfg = TinyExperiment.write(tmp.resolve("tiny.yaml"));
         teacherRun = tmp.resolve("teacher");
         train = Cli.run(0, "train", "--cfg", cfg, "--dataset-dir", data, "--run-dir", teacherRun);
         studentRun = tmp.resolve("student");
@@ -93,6 +96,51 @@ class RunCommandsTest {
         assertThat(studentRun.resolve(RunPlots.TEMPERATURES)).isNotEmptyFile();
         assertThat(distill.out()).contains("DTKD: best test top-1").contains("T_stu").contains("T_tea")
                 .contains("plot: " + studentRun.resolve(RunPlots.TEMPERATURES));
+    }
+
+    /** @return the mean temperatures of the metrics' only epoch: {@code t_stu_mean, t_tea_mean} */
+    private static double[] meanTemperatures(Path run) throws IOException {
+        List<String> lines = Files.readAllLines(run.resolve(Distiller.METRICS_FILE));
+        assertThat(lines).hasSize(2);
+        List<String> header = List.of(lines.get(0).split(","));
+        String[] row = lines.get(1).split(",", -1);
+        return new double[]{Double.parseDouble(row[header.indexOf("t_stu_mean")]),
+                Double.parseDouble(row[header.indexOf("t_tea_mean")])};
+    }
+
+    @Test
+    void distillOnTwoWorkersRecordsTemperaturesAndTheWorkerCount() throws IOException {
+        Path run = tmp.resolve("two-workers");
+        Cli.Result r = Cli.run(0, "distill", "--cfg", cfg, "--dataset-dir", data, "--teacher",
+                teacherRun.resolve("checkpoints/best.zip"), "--run-dir", run, "--workers", "2");
+        // 128 training images in batches of 64: one round of the two workers
+        assertThat(r.out()).contains("augmentation REFERENCE, teacher logit cache off, 2 workers")
+                .contains("2 workers trained 2 batches (128 samples)").contains("DTKD: best test top-1");
+        assertThat(json(run.resolve(Distiller.CONFIG_FILE)).get("workers").asInt()).isEqualTo(2);
+        assertThat(ExperimentConfig.load(run.resolve(RunSetup.EXPERIMENT_FILE)).extensions().workers()).isEqualTo(2);
+        // the DTKD temperatures sum to 2T per sample, so their epoch means do too (T = 4)
+        double[] t = meanTemperatures(run);
+        assertThat(t[0]).isPositive();
+        assertThat(t[1]).isPositive();
+        assertThat(t[0] + t[1]).isCloseTo(8.0, offset(1e-4));
+    }
+
+    @Test
+    void distillWithoutAugmentationCachesTheTeachersLogits() throws IOException {
+        Path run = tmp.resolve("cached");
+        Cli.Result r = Cli.run(0, "distill", "--cfg", cfg, "--dataset-dir", data, "--teacher",
+                teacherRun.resolve("checkpoints/best.zip"), "--run-dir", run, "DTKD4J.AUGMENTATION", "none",
+                "DTKD4J.CACHE_TEACHER_LOGITS", "True");
+        assertThat(r.out()).contains("augmentation NONE, teacher logit cache on, 1 worker")
+                .contains("caching the teacher's logits of the 128 training examples");
+        JsonNode config = json(run.resolve(Distiller.CONFIG_FILE));
+        assertThat(config.get("cache_teacher_logits").asBoolean()).isTrue();
+        assertThat(config.get("augmentation").get("padding").asInt()).isZero();
+        assertThat(config.get("augmentation").get("horizontalFlip").asBoolean()).isFalse();
+        ExperimentConfig saved = ExperimentConfig.load(run.resolve(RunSetup.EXPERIMENT_FILE));
+        assertThat(saved.extensions().augmentation()).isEqualTo("none");
+        assertThat(saved.extensions().cacheTeacherLogits()).isTrue();
+        assertThat(meanTemperatures(run)[0]).isPositive();
     }
 
     @Test

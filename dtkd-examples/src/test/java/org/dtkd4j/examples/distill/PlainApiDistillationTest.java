@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dtkd4j.core.config.Method;
 import org.dtkd4j.core.data.Datasets;
+import org.dtkd4j.examples.testdata.TinyCifar;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;

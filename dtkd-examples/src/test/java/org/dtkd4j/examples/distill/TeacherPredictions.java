@@ -3,6 +3,8 @@ package org.dtkd4j.examples.distill;
 import org.dtkd4j.core.data.Datasets;
 import org.dtkd4j.core.data.ImageDataSetIterator;
 import org.dtkd4j.core.teacher.Teacher;
+import org.dtkd4j.examples.testdata.GoldenOnnx;
+import org.dtkd4j.examples.testdata.TinyCifar;
 import org.dtkd4j.zoo.teachers.Teachers;
 
 import java.io.IOException;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dtkd4j.core.config.Method;
 import org.dtkd4j.core.engine.Distiller;
+import org.dtkd4j.examples.testdata.GoldenOnnx;
+import org.dtkd4j.examples.testdata.TinyCifar;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

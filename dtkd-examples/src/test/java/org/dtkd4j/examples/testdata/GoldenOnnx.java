@@ -1,4 +1,4 @@
-package org.dtkd4j.examples.distill;
+package org.dtkd4j.examples.testdata;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * set by the parent pom; see the fixtures' README): randomly initialised CIFAR-100 models, input
  * {@code [N, 3, 32, 32]}, 100 classes.
  */
-final class GoldenOnnx {
+public final class GoldenOnnx {
 
     private GoldenOnnx() {
     }
@@ -19,7 +19,7 @@ final class GoldenOnnx {
      * @param model a model with an export, e.g. {@code resnet8}
      * @return its {@code onnx/<model>.onnx}; the calling test fails if it is missing
      */
-    static Path file(String model) {
+    public static Path file(String model) {
         Path file = Path.of(System.getProperty("dtkd.golden.dir", "../shared/golden"), "onnx", model + ".onnx");
         assertThat(Files.isRegularFile(file)).as("golden ONNX fixture %s", file).isTrue();
         return file;

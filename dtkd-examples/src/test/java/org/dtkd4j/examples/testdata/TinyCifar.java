@@ -1,4 +1,4 @@
-package org.dtkd4j.examples.distill;
+package org.dtkd4j.examples.testdata;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,9 +13,10 @@ import java.util.function.IntUnaryOperator;
  * Writes small CIFAR binary files (the format of {@code org.dtkd4j.core.data.CifarBinary}) whose classes are
  * learnable: every image of class {@code k} is a flat colour of that class plus seeded noise, so a small CNN tells
  * the classes apart within a few epochs. Example {@code e} (numbered across the training then the test files) has
- * the colour of class {@code e % classes}, and that label unless a test sets the labels.
+ * the colour of class {@code e % classes}, and that label unless a test sets the labels. The files are the same for
+ * the same arguments.
  */
-final class TinyCifar {
+public final class TinyCifar {
 
     private static final int SIDE = 32;
     private static final int NOISE = 24;
@@ -23,8 +24,16 @@ final class TinyCifar {
     private TinyCifar() {
     }
 
-    /** Writes CIFAR-10's five training batches ({@code train / 5} images each) and its test batch. */
-    static Path cifar10(Path dir, int train, int test) {
+    /**
+     * Writes CIFAR-10's five training batches ({@code train / 5} images each) and its test batch.
+     *
+     * @param dir   the dataset directory (created if needed)
+     * @param train training images, a multiple of 5 to use them all
+     * @param test  test images
+     * @return {@code dir}
+     */
+    public static Path cifar10(Path dir, int train, int test) {
+        createDirectories(dir);
         int perBatch = train / 5;
         for (int b = 0; b < 5; b++) {
             write(dir.resolve("data_batch_" + (b + 1) + ".bin"), records(10, b * perBatch, perBatch, false,
@@ -34,8 +43,16 @@ final class TinyCifar {
         return dir;
     }
 
-    /** Writes CIFAR-100's {@code train.bin} and {@code test.bin}, with coarse labels {@code fine / 5}. */
-    static Path cifar100(Path dir, int train, int test) {
+    /**
+     * Writes CIFAR-100's {@code train.bin} and {@code test.bin}, with coarse labels {@code fine / 5}.
+     *
+     * @param dir   the dataset directory (created if needed)
+     * @param train training images
+     * @param test  test images
+     * @return {@code dir}
+     */
+    public static Path cifar100(Path dir, int train, int test) {
+        createDirectories(dir);
         write(dir.resolve("train.bin"), records(100, 0, train, true, e -> e % 100));
         write(dir.resolve("test.bin"), records(100, train, test, true, e -> e % 100));
         return dir;
@@ -44,15 +61,16 @@ final class TinyCifar {
     /**
      * Rewrites the {@code test.bin} of {@link #cifar100} with the same images and other labels.
      *
+     * @param dir    the directory {@link #cifar100} wrote
      * @param train  the number of training images {@link #cifar100} was given
      * @param labels the new label of each test image, 0..99
      */
-    static void relabelCifar100Test(Path dir, int train, int[] labels) {
+    public static void relabelCifar100Test(Path dir, int train, int[] labels) {
         write(dir.resolve("test.bin"), records(100, train, labels.length, true, e -> labels[e - train]));
     }
 
     /** The red, green and blue levels of class {@code k}: a walk through a 5x5x5 grid of well-separated levels. */
-    static int[] colour(int k) {
+    private static int[] colour(int k) {
         int cell = (k * 37) % 125;
         List<Integer> levels = List.of(32, 80, 128, 176, 224);
         return new int[]{levels.get(cell % 5), levels.get(cell / 5 % 5), levels.get(cell / 25)};
@@ -75,6 +93,14 @@ final class TinyCifar {
             }
         }
         return out.toByteArray();
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
     }
 
     private static void write(Path file, byte[] bytes) {
