@@ -7,6 +7,7 @@ import org.dtkd4j.core.config.DtkdDkdConfig;
 import org.dtkd4j.core.config.HazardPolicy;
 import org.dtkd4j.core.config.KdConfig;
 import org.dtkd4j.core.config.Method;
+import org.dtkd4j.core.data.Augmentation;
 import org.dtkd4j.core.engine.TrainingRecipe;
 import org.dtkd4j.zoo.CifarZoo;
 import org.junit.jupiter.api.Test;
@@ -137,6 +138,16 @@ class ExperimentConfigTest {
                 .distillation()).isEqualTo(new KdConfig(2, 0.5, 0.9));
         assertThat(base.withOverrides(List.of("DTKD4J.DATASET_TYPE", "fashion-mnist", "DTKD4J.DATASET_DIR", "/data"))
                 .datasetType()).isEqualTo(ExperimentConfig.DatasetType.FASHION_MNIST);
+
+        // the engine options: the reference's augmentation, no cache, one worker unless set
+        assertThat(base.extensions().trainingAugmentation()).isEqualTo(Augmentation.REFERENCE);
+        assertThat(base.extensions().cacheTeacherLogits()).isFalse();
+        assertThat(base.extensions().workers()).isEqualTo(1);
+        ExperimentConfig.Extensions engine = base.withOverrides(List.of("DTKD4J.AUGMENTATION", "None",
+                "DTKD4J.CACHE_TEACHER_LOGITS", "True", "DTKD4J.WORKERS", "4")).extensions();
+        assertThat(engine.trainingAugmentation()).isEqualTo(Augmentation.NONE);
+        assertThat(engine.cacheTeacherLogits()).isTrue();
+        assertThat(engine.workers()).isEqualTo(4);
     }
 
     @Test
@@ -258,6 +269,9 @@ class ExperimentConfigTest {
         assertBad(cfg, "DTKD4J.HAZARD_POLICY", "ignore",
                 "DTKD4J.HAZARD_POLICY must be one of [GUARDED, OFFICIAL, STRICT], found 'ignore'");
         assertBad(cfg, "DTKD4J.WORKERS", "0", "DTKD4J.WORKERS must be >= 1, found 0");
+        assertBad(cfg, "DTKD4J.AUGMENTATION", "flip", "DTKD4J.AUGMENTATION must be reference or none, found 'flip'");
+        assertBad(cfg, "DTKD4J.CACHE_TEACHER_LOGITS", "yes",
+                "DTKD4J.CACHE_TEACHER_LOGITS must be a boolean (True or False), found 'yes'");
 
         // a teacher outside the zoo is accepted as a label when its weights file is given, and for NONE
         assertThat(cfg.withOverrides(List.of("DISTILLER.TYPE", "DTKD", "DISTILLER.TEACHER", "my-vit",
