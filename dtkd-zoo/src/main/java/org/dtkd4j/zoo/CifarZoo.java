@@ -29,7 +29,9 @@ import java.util.function.Function;
  * {@code MobileNetV2} (the reference's {@code mobile_half}; Sandler et al. 2018), {@code ShuffleNetV1}
  * ({@code ShuffleV1}; Zhang et al. 2018) and {@code ShuffleNetV2} ({@code ShuffleV2}; Ma et al. 2018).
  *
- * <p>Every graph has one input {@link #INPUT} ({@code [N, channels, height, width]}), the pooled penultimate
+ * <p>Every graph has one input {@link #INPUT} ({@code [N, channels, height, width]}, NCHW whatever the spec's
+ * {@link ZooSpec#dataFormat() activation layout}; an NHWC graph permutes it once, in a vertex {@code input#nhwc}),
+ * the pooled penultimate
  * features as vertex {@link #FEATURES} ({@code [N, F]}) and one output {@link #OUTPUT}: the logits
  * ({@code [N, numClasses]}, no softmax), on which the spec's loss acts during {@code fit}. Layers with parameters
  * are named after the PyTorch module paths of the reference ({@code layer1.0.conv1}, {@code bn1}, {@code fc}), so

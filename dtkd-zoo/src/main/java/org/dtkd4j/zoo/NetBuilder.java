@@ -1,5 +1,6 @@
 package org.dtkd4j.zoo;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -19,6 +20,7 @@ import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.dtkd4j.zoo.vertex.ChannelRangeVertex;
 import org.dtkd4j.zoo.vertex.ChannelShuffleVertex;
+import org.dtkd4j.zoo.vertex.ChannelsLastVertex;
 import org.nd4j.linalg.activations.Activation;
 
 import java.util.Arrays;
@@ -30,6 +32,9 @@ import java.util.Arrays;
  * <p>Layers carrying parameters are named after the PyTorch module path (e.g. {@code layer1.0.conv1}), which is
  * what lets {@link org.dtkd4j.zoo.onnx.PyTorchWeights} map a {@code state_dict} onto the graph; parameter-free
  * vertices get descriptive names under the same prefix.
+ *
+ * <p>Every layer and vertex computes in the spec's {@link ZooSpec#dataFormat()}. The input is NCHW; in NHWC it is
+ * permuted once, by the vertex {@link #CHANNELS_LAST} every model reads its input from.
  */
 final class NetBuilder {
 
@@ -38,15 +43,21 @@ final class NetBuilder {
     /** DL4J decay of the running statistics equivalent to PyTorch's BatchNorm2d momentum 0.1. */
     private static final double BN_DECAY = 0.9;
 
+    /** Name of the vertex that turns the NCHW input into NHWC activations, in NHWC graphs. */
+    static final String CHANNELS_LAST = CifarZoo.INPUT + "#nhwc";
+
     /** A vertex of the graph under construction and the number of channels (or features) it outputs. */
     record Node(String name, int channels) {
     }
 
     private final ZooSpec spec;
+    private final CNN2DFormat format;
     private final ComputationGraphConfiguration.GraphBuilder graph;
+    private final Node input;
 
     NetBuilder(ZooSpec spec) {
         this.spec = spec;
+        this.format = spec.dataFormat();
         this.graph = new NeuralNetConfiguration.Builder()
                 .seed(spec.seed())
                 .dataType(spec.dataType())
@@ -55,12 +66,19 @@ final class NetBuilder {
                 .convolutionMode(ConvolutionMode.Truncate)
                 .graphBuilder()
                 .addInputs(CifarZoo.INPUT)
-                .setInputTypes(InputType.convolutional(spec.height(), spec.width(), spec.channels()));
+                .setInputTypes(InputType.convolutional(spec.height(), spec.width(), spec.channels(),
+                        CNN2DFormat.NCHW));
+        if (format == CNN2DFormat.NHWC) {
+            graph.addVertex(CHANNELS_LAST, new ChannelsLastVertex(), CifarZoo.INPUT);
+            input = new Node(CHANNELS_LAST, spec.channels());
+        } else {
+            input = new Node(CifarZoo.INPUT, spec.channels());
+        }
     }
 
-    /** @return the network input */
+    /** @return the network input, in the spec's layout */
     Node input() {
-        return new Node(CifarZoo.INPUT, spec.channels());
+        return input;
     }
 
     /**
@@ -76,13 +94,13 @@ final class NetBuilder {
         if (groups == 1) {
             graph.addLayer(name, new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
                     .padding(padding, padding).nIn(in.channels()).nOut(out).hasBias(bias)
-                    .activation(Activation.IDENTITY).build(), in.name());
+                    .dataFormat(format).activation(Activation.IDENTITY).build(), in.name());
             return new Node(name, out);
         }
         if (groups == in.channels() && out == in.channels()) {
             graph.addLayer(name, new DepthwiseConvolution2D.Builder(kernel, kernel).stride(stride, stride)
                     .padding(padding, padding).nIn(in.channels()).depthMultiplier(1).hasBias(bias)
-                    .activation(Activation.IDENTITY).build(), in.name());
+                    .dataFormat(format).activation(Activation.IDENTITY).build(), in.name());
             return new Node(name, out);
         }
         int inPerGroup = in.channels() / groups;
@@ -99,7 +117,7 @@ final class NetBuilder {
     /** {@code nn.BatchNorm2d(channels)} with PyTorch's epsilon and momentum; running variance stored as variance. */
     Node bn(String name, Node in) {
         graph.addLayer(name, new BatchNormalization.Builder().nIn(in.channels()).nOut(in.channels()).eps(BN_EPS)
-                .decay(BN_DECAY).useLogStd(false).build(), in.name());
+                .decay(BN_DECAY).useLogStd(false).dataFormat(format).build(), in.name());
         return new Node(name, in.channels());
     }
 
@@ -118,7 +136,7 @@ final class NetBuilder {
         return new Node(name, a.channels());
     }
 
-    /** {@code torch.cat(nodes, 1)}. */
+    /** {@code torch.cat(nodes, 1)}: DL4J's merge vertex concatenates along the channel axis of the layout. */
     Node concat(String name, Node... nodes) {
         graph.addVertex(name, new MergeVertex(), Arrays.stream(nodes).map(Node::name).toArray(String[]::new));
         return new Node(name, Arrays.stream(nodes).mapToInt(Node::channels).sum());
@@ -126,7 +144,7 @@ final class NetBuilder {
 
     /** {@code x[:, from:from+count]}. */
     Node channels(String name, Node in, int from, int count) {
-        graph.addVertex(name, new ChannelRangeVertex(from, from + count - 1), in.name());
+        graph.addVertex(name, new ChannelRangeVertex(from, from + count - 1, format), in.name());
         return new Node(name, count);
     }
 
@@ -135,14 +153,14 @@ final class NetBuilder {
         if (groups == 1) {
             return in;
         }
-        graph.addVertex(name, new ChannelShuffleVertex(groups), in.name());
+        graph.addVertex(name, new ChannelShuffleVertex(groups, format), in.name());
         return new Node(name, in.channels());
     }
 
     /** {@code nn.MaxPool2d(kernel, stride)}. */
     Node maxPool(String name, Node in, int kernel, int stride) {
         graph.addLayer(name, new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
-                .kernelSize(kernel, kernel).stride(stride, stride).build(), in.name());
+                .kernelSize(kernel, kernel).stride(stride, stride).dataFormat(format).build(), in.name());
         return new Node(name, in.channels());
     }
 
@@ -158,10 +176,10 @@ final class NetBuilder {
         String input = in.name();
         if (padding > 0) {
             input = name + "#pad";
-            graph.addLayer(input, new ZeroPaddingLayer.Builder(padding, padding).build(), in.name());
+            graph.addLayer(input, new ZeroPaddingLayer.Builder(padding, padding).dataFormat(format).build(), in.name());
         }
         graph.addLayer(name, new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.AVG)
-                .kernelSize(kernel, kernel).stride(stride, stride).build(), input);
+                .kernelSize(kernel, kernel).stride(stride, stride).dataFormat(format).build(), input);
         return new Node(name, in.channels());
     }
 

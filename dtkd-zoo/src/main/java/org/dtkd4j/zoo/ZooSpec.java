@@ -1,5 +1,8 @@
 package org.dtkd4j.zoo;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.dtkd4j.core.config.CeConfig;
+import org.dtkd4j.core.dl4j.DistillationLossFunction;
 import org.dtkd4j.core.optim.SgdMomentum;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -8,12 +11,24 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 import java.util.Objects;
 
 /**
- * What to build a {@link CifarZoo} model for: classes, input shape, seed, precision, updater and loss.
+ * What to build a {@link CifarZoo} model for: classes, input shape, seed, precision, activation layout, updater and
+ * loss.
  *
  * <p>The defaults are CIFAR-100 ({@code 100} classes, {@code 3×32×32}), seed {@code 42}, {@link DataType#FLOAT},
  * the reference recipe's optimiser (PyTorch SGD with momentum {@code 0.9} at learning rate {@code 0.05},
- * {@link SgdMomentum}) and softmax cross-entropy on the logits ({@link SoftmaxCrossEntropy}). Fashion-MNIST is
- * {@code builder().numClasses(10).input(1, 28, 28)}. Weight decay and the learning-rate schedule belong to the
+ * {@link SgdMomentum}) and softmax cross-entropy on the logits with one-hot labels (PyTorch's
+ * {@code F.cross_entropy}): core's {@code DistillationLossFunction.of(CeConfig.defaults())}, the same cross-entropy
+ * the distillation losses add, which keeps the network's output the logits (DL4J's {@code LossMCXENT} would need a
+ * softmax activation on the output). Fashion-MNIST is
+ * {@code builder().numClasses(10).input(1, 28, 28)}.
+ *
+ * <p>{@code dataFormat} is the layout of the activations <em>inside</em> the graph: NCHW {@code [N, C, H, W]} or
+ * NHWC {@code [N, H, W, C]} for every convolution, BatchNorm, pooling, concatenation and channel vertex. It changes
+ * neither the function, nor the parameters and their shapes, nor the input: the graph's input is NCHW in both
+ * layouts (an NHWC graph permutes it once, in a {@link org.dtkd4j.zoo.vertex.ChannelsLastVertex} after the input),
+ * so data iterators, teachers and {@link org.dtkd4j.zoo.onnx.PyTorchWeights} work unchanged. It only changes speed.
+ *
+ * <p>Weight decay and the learning-rate schedule belong to the
  * training run, not the graph: add {@code new TorchWeightDecay(5e-4)} as a listener and pass a
  * {@code LearningRates.multiStep} schedule to {@link SgdMomentum} for the reference recipe.
  *
@@ -23,11 +38,12 @@ import java.util.Objects;
  * @param width      input width; at least {@value #MIN_SIZE}
  * @param seed       seed of the random weight initialisation
  * @param dataType   floating-point type of parameters and activations
+ * @param dataFormat layout of the activations inside the graph (the input is NCHW either way)
  * @param updater    updater of every trainable parameter
  * @param loss       loss the {@link CifarZoo#OUTPUT} layer applies to the logits during {@code fit}
  */
 public record ZooSpec(int numClasses, int channels, int height, int width, long seed, DataType dataType,
-                      IUpdater updater, ILossFunction loss) {
+                      CNN2DFormat dataFormat, IUpdater updater, ILossFunction loss) {
 
     /** Smallest input height and width: VGG halves its input three times with 2×2 max pooling. */
     public static final int MIN_SIZE = 8;
@@ -48,6 +64,7 @@ public record ZooSpec(int numClasses, int channels, int height, int width, long 
         if (!dataType.isFPType()) {
             throw new IllegalArgumentException("dataType must be a floating-point type, found " + dataType);
         }
+        Objects.requireNonNull(dataFormat, "dataFormat");
         Objects.requireNonNull(updater, "updater");
         Objects.requireNonNull(loss, "loss");
     }
@@ -65,7 +82,7 @@ public record ZooSpec(int numClasses, int channels, int height, int width, long 
     /** @return a builder holding this spec's values */
     public Builder toBuilder() {
         return new Builder().numClasses(numClasses).input(channels, height, width).seed(seed).dataType(dataType)
-                .updater(updater).loss(loss);
+                .dataFormat(dataFormat).updater(updater).loss(loss);
     }
 
     /** Builder of {@link ZooSpec}; {@link #build()} validates. */
@@ -76,8 +93,9 @@ public record ZooSpec(int numClasses, int channels, int height, int width, long 
         private int width = 32;
         private long seed = 42;
         private DataType dataType = DataType.FLOAT;
+        private CNN2DFormat dataFormat = CNN2DFormat.NCHW;
         private IUpdater updater = new SgdMomentum(0.05, 0.9);
-        private ILossFunction loss = new SoftmaxCrossEntropy();
+        private ILossFunction loss = DistillationLossFunction.of(CeConfig.defaults());
 
         private Builder() {
         }
@@ -113,13 +131,26 @@ public record ZooSpec(int numClasses, int channels, int height, int width, long 
             return this;
         }
 
+        /**
+         * @param dataFormat layout of the activations inside the graph (default NCHW); the input stays NCHW
+         * @return this
+         */
+        public Builder dataFormat(CNN2DFormat dataFormat) {
+            this.dataFormat = dataFormat;
+            return this;
+        }
+
         /** @param updater updater (default {@code SgdMomentum(0.05, 0.9)}) @return this */
         public Builder updater(IUpdater updater) {
             this.updater = updater;
             return this;
         }
 
-        /** @param loss loss on the logits (default {@link SoftmaxCrossEntropy}) @return this */
+        /**
+         * @param loss loss on the logits (default: cross-entropy, {@code DistillationLossFunction.of(CeConfig
+         *             .defaults())}; the output layer's activation is the identity)
+         * @return this
+         */
         public Builder loss(ILossFunction loss) {
             this.loss = loss;
             return this;
@@ -127,7 +158,7 @@ public record ZooSpec(int numClasses, int channels, int height, int width, long 
 
         /** @return the validated spec */
         public ZooSpec build() {
-            return new ZooSpec(numClasses, channels, height, width, seed, dataType, updater, loss);
+            return new ZooSpec(numClasses, channels, height, width, seed, dataType, dataFormat, updater, loss);
         }
     }
 }

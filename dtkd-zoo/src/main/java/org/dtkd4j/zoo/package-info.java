@@ -5,7 +5,9 @@
  * reference's {@code cifar_model_dict} (ResNet, WRN, VGG, MobileNetV2, ShuffleNet V1/V2) by name, with exactly the
  * reference's trainable parameters, for any class count and input shape ({@link org.dtkd4j.zoo.ZooSpec}). The
  * graphs output logits ({@link org.dtkd4j.zoo.CifarZoo#OUTPUT}), expose their pooled features
- * ({@link org.dtkd4j.zoo.CifarZoo#FEATURES}), train with {@link org.dtkd4j.zoo.SoftmaxCrossEntropy} by default and
+ * ({@link org.dtkd4j.zoo.CifarZoo#FEATURES}), train with softmax cross-entropy on the logits by default (core's
+ * {@code DistillationLossFunction} with {@code CeConfig}), compute in NCHW or NHWC
+ * ({@link org.dtkd4j.zoo.ZooSpec#dataFormat()}) and
  * accept PyTorch weights through {@link org.dtkd4j.zoo.onnx.PyTorchWeights}. Each family class documents its
  * architecture and paper.
  */

@@ -1,6 +1,7 @@
 package org.dtkd4j.zoo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -78,6 +79,9 @@ class CifarZooTest {
         assertThat(count.trainable()).as("trainable parameters").isEqualTo(ref.get("trainable_params").asLong());
         assertThat(count.batchNormStatistics()).as("BN buffer elements")
                 .isEqualTo(ref.get("bn_buffer_elements").asLong());
+        CNN2DFormat other = spec.dataFormat() == CNN2DFormat.NCHW ? CNN2DFormat.NHWC : CNN2DFormat.NCHW;
+        assertThat(CifarZoo.parameterCount(CifarZoo.configuration(name, spec.toBuilder().dataFormat(other).build())))
+                .as("parameters in " + other).isEqualTo(count);
 
         Map<String, InputType> types = conf.getLayerActivationTypes(InputType.convolutional(32, 32, 3));
         Set<String> convModules = new HashSet<>();

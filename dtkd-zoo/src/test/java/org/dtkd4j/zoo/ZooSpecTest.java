@@ -1,5 +1,8 @@
 package org.dtkd4j.zoo;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.dtkd4j.core.config.CeConfig;
+import org.dtkd4j.core.dl4j.DistillationLossFunction;
 import org.dtkd4j.core.optim.SgdMomentum;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,14 +24,15 @@ class ZooSpecTest {
             assertThat(u.learningRate()).isEqualTo(0.05);
             assertThat(u.momentum()).isEqualTo(0.9);
         });
-        assertThat(spec.loss()).isEqualTo(new SoftmaxCrossEntropy());
+        assertThat(spec.loss()).isEqualTo(DistillationLossFunction.of(CeConfig.defaults()));
+        assertThat(spec.dataFormat()).isEqualTo(CNN2DFormat.NCHW);
     }
 
     @Test
     void builderSetsEverythingAndToBuilderRoundTrips() {
         ZooSpec spec = ZooSpec.builder().numClasses(10).input(1, 28, 28).seed(9).dataType(DataType.DOUBLE)
-                .updater(new Adam(1e-3)).loss(new LossMSE()).build();
-        assertThat(spec).isEqualTo(new ZooSpec(10, 1, 28, 28, 9, DataType.DOUBLE, new Adam(1e-3), new LossMSE()));
+                .dataFormat(CNN2DFormat.NHWC).updater(new Adam(1e-3)).loss(new LossMSE()).build();
+        assertThat(spec).isEqualTo(new ZooSpec(10, 1, 28, 28, 9, DataType.DOUBLE, CNN2DFormat.NHWC, new Adam(1e-3), new LossMSE()));
         assertThat(spec.toBuilder().build()).isEqualTo(spec);
     }
 
@@ -44,6 +48,8 @@ class ZooSpecTest {
                 .hasMessage("dataType must be a floating-point type, found " + DataType.INT32);
         assertThatThrownBy(() -> ZooSpec.builder().updater(null).build()).isInstanceOf(NullPointerException.class)
                 .hasMessage("updater");
+        assertThatThrownBy(() -> ZooSpec.builder().dataFormat(null).build())
+                .isInstanceOf(NullPointerException.class).hasMessage("dataFormat");
         assertThatThrownBy(() -> ZooSpec.builder().loss(null).build()).isInstanceOf(NullPointerException.class)
                 .hasMessage("loss");
     }

@@ -1,19 +1,10 @@
 package org.dtkd4j.zoo.vertex;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.nn.api.MaskState;
-import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -21,27 +12,42 @@ import java.util.Arrays;
 
 /**
  * Channel shuffle of ShuffleNet (Zhang et al., "ShuffleNet: An Extremely Efficient Convolutional Neural Network for
- * Mobile Devices", CVPR 2018): an NCHW activation with {@code C = g·k} channels is viewed as {@code [N, g, k, H, W]},
- * the two channel axes are swapped and the result is flattened back, so output channel {@code a·g + b} is input
- * channel {@code b·k + a}. This is exactly the reference's
- * {@code x.reshape(N, g, C/g, H, W).permute(0, 2, 1, 3, 4).reshape(N, C, H, W)}.
+ * Mobile Devices", CVPR 2018): an activation with {@code C = g·k} channels has its channel axis viewed as
+ * {@code [g, k]}, the two axes swapped and flattened back, so output channel {@code a·g + b} is input channel
+ * {@code b·k + a}. In NCHW this is exactly the reference's
+ * {@code x.reshape(N, g, C/g, H, W).permute(0, 2, 1, 3, 4).reshape(N, C, H, W)}; in NHWC the same permutation acts
+ * on the last axis.
  *
  * <p>The backward pass applies the inverse permutation to the incoming gradient. The vertex has no parameters and
  * survives JSON and {@code ModelSerializer} round trips.
  */
-public final class ChannelShuffleVertex extends GraphVertex {
+public final class ChannelShuffleVertex extends RearrangeVertex {
 
     private final int groups;
+    private final CNN2DFormat format;
 
     /**
+     * A channel shuffle of NCHW activations.
+     *
      * @param groups number of groups {@code g}; the input's channel count must be a multiple of it
      * @throws IllegalArgumentException if {@code groups < 1}
      */
-    public ChannelShuffleVertex(@JsonProperty("groups") int groups) {
+    public ChannelShuffleVertex(int groups) {
+        this(groups, CNN2DFormat.NCHW);
+    }
+
+    /**
+     * @param groups number of groups {@code g}; the input's channel count must be a multiple of it
+     * @param format layout of the activations; {@code null} (configurations saved before the layout was
+     *               configurable) means NCHW
+     * @throws IllegalArgumentException if {@code groups < 1}
+     */
+    public ChannelShuffleVertex(@JsonProperty("groups") int groups, @JsonProperty("format") CNN2DFormat format) {
         if (groups < 1) {
             throw new IllegalArgumentException("channel shuffle needs at least 1 group, found " + groups);
         }
         this.groups = groups;
+        this.format = format == null ? CNN2DFormat.NCHW : format;
     }
 
     /** @return the number of groups */
@@ -49,142 +55,76 @@ public final class ChannelShuffleVertex extends GraphVertex {
         return groups;
     }
 
+    /** @return the layout of the activations */
+    public CNN2DFormat getFormat() {
+        return format;
+    }
+
+    @Override
+    CNN2DFormat channelLayout() {
+        return format;
+    }
+
     @Override
     public ChannelShuffleVertex clone() {
-        return new ChannelShuffleVertex(groups);
+        return new ChannelShuffleVertex(groups, format);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ChannelShuffleVertex v && v.groups == groups;
+        return o instanceof ChannelShuffleVertex v && v.groups == groups && v.format == format;
     }
 
     @Override
     public int hashCode() {
-        return 31 * ChannelShuffleVertex.class.hashCode() + groups;
+        return 31 * (31 * ChannelShuffleVertex.class.hashCode() + groups) + format.hashCode();
     }
 
     @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
-
-    @Override
-    public int minVertexInputs() {
-        return 1;
-    }
-
-    @Override
-    public int maxVertexInputs() {
-        return 1;
-    }
-
-    @Override
-    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
-            INDArray paramsView, boolean initializeParams, DataType networkDatatype) {
-        return new Impl(graph, name, idx, groups, networkDatatype);
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType... vertexInputs) throws InvalidInputTypeException {
-        if (vertexInputs.length != 1 || !(vertexInputs[0] instanceof InputType.InputTypeConvolutional conv)
-                || conv.getFormat() != CNN2DFormat.NCHW) {
-            throw new InvalidInputTypeException("channel shuffle needs one NCHW convolutional input, found "
-                    + Arrays.toString(vertexInputs));
-        }
-        if (conv.getChannels() % groups != 0) {
+    InputType outputType(InputType.InputTypeConvolutional in) {
+        if (in.getChannels() % groups != 0) {
             throw new InvalidInputTypeException("channel shuffle into " + groups + " groups needs a multiple of "
-                    + groups + " channels, found " + conv.getChannels());
+                    + groups + " channels, found " + in.getChannels());
         }
-        return conv;
+        return in;
     }
 
     @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        InputType out = getOutputType(-1, inputTypes);
-        return new LayerMemoryReport.Builder(null, ChannelShuffleVertex.class, inputTypes[0], out)
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
+    INDArray forward(INDArray in, LayerWorkspaceMgr mgr) {
+        return swapChannelAxes(in, groups, mgr, ArrayType.ACTIVATIONS);
+    }
+
+    @Override
+    INDArray backward(INDArray epsilon, long[] inputShape, LayerWorkspaceMgr mgr) {
+        long k = epsilon.size(channelAxis(format)) / groups;
+        return swapChannelAxes(epsilon, Math.toIntExact(k), mgr, ArrayType.ACTIVATION_GRAD);
+    }
+
+    /**
+     * Writes {@code in} with its channel axis viewed as {@code [a, b]} into a new {@code c}-ordered array whose
+     * channel axis is viewed as {@code [b, a]}.
+     */
+    private INDArray swapChannelAxes(INDArray in, int a, LayerWorkspaceMgr mgr, ArrayType type) {
+        long[] s = in.shape();
+        int axis = channelAxis(format);
+        if (s[axis] % a != 0) {
+            throw new IllegalStateException("channel shuffle needs a channel count that is a multiple of " + a
+                    + ", found shape " + Arrays.toString(s) + " (" + format + ")");
+        }
+        long b = s[axis] / a;
+        INDArray out = mgr.createUninitialized(type, in.dataType(), s, 'c');
+        if (format == CNN2DFormat.NCHW) {
+            out.reshape('c', s[0], b, a, s[2], s[3])
+                    .assign(in.reshape('c', s[0], a, b, s[2], s[3]).permute(0, 2, 1, 3, 4));
+        } else {
+            out.reshape('c', s[0], s[1], s[2], b, a)
+                    .assign(in.reshape('c', s[0], s[1], s[2], a, b).permute(0, 1, 2, 4, 3));
+        }
+        return out;
     }
 
     @Override
     public String toString() {
-        return "ChannelShuffleVertex(groups=" + groups + ")";
-    }
-
-    /** The runtime vertex: a permutation of the channel axis forward, its inverse backward. */
-    @SuppressWarnings("overrides") // BaseGraphVertex implements the interface's setInputs(INDArray...) as INDArray[]
-    static final class Impl extends BaseGraphVertex {
-        private final int groups;
-
-        Impl(ComputationGraph graph, String name, int vertexIndex, int groups, DataType dataType) {
-            super(graph, name, vertexIndex, null, null, dataType);
-            this.groups = groups;
-        }
-
-        /**
-         * Writes {@code in} ({@code [N, C, H, W]}) viewed as {@code [N, a, b, H, W]} into a new {@code c}-ordered
-         * array viewed as {@code [N, b, a, H, W]}.
-         */
-        private static INDArray swapChannelAxes(INDArray in, int a, LayerWorkspaceMgr mgr, ArrayType type) {
-            long[] s = in.shape();
-            if (in.rank() != 4 || s[1] % a != 0) {
-                throw new IllegalStateException("channel shuffle needs [N, C, H, W] with C a multiple of " + a
-                        + ", found " + Arrays.toString(s));
-            }
-            long b = s[1] / a;
-            INDArray out = mgr.createUninitialized(type, in.dataType(), s, 'c');
-            out.reshape('c', s[0], b, a, s[2], s[3])
-                    .assign(in.reshape('c', s[0], a, b, s[2], s[3]).permute(0, 2, 1, 3, 4));
-            return out;
-        }
-
-        @Override
-        public boolean hasLayer() {
-            return false;
-        }
-
-        @Override
-        public org.deeplearning4j.nn.api.Layer getLayer() {
-            return null;
-        }
-
-        @Override
-        public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            if (!canDoForward()) {
-                throw new IllegalStateException("channel shuffle " + vertexName + ": input not set");
-            }
-            return swapChannelAxes(inputs[0], groups, workspaceMgr, ArrayType.ACTIVATIONS);
-        }
-
-        @Override
-        public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-            if (!canDoBackward()) {
-                throw new IllegalStateException("channel shuffle " + vertexName + ": gradient not set");
-            }
-            long k = epsilon.size(1) / groups;
-            INDArray back = swapChannelAxes(epsilon, Math.toIntExact(k), workspaceMgr, ArrayType.ACTIVATION_GRAD);
-            return new Pair<>(null, new INDArray[] {back});
-        }
-
-        @Override
-        public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-            if (backpropGradientsViewArray != null) {
-                throw new IllegalStateException("channel shuffle " + vertexName + " has no parameters");
-            }
-        }
-
-        @Override
-        public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-                                                               int minibatchSize) {
-            if (maskArrays == null || maskArrays.length == 0) {
-                return null;
-            }
-            return new Pair<>(maskArrays[0], currentMaskState);
-        }
-
-        @Override
-        public String toString() {
-            return "ChannelShuffleVertex(id=" + vertexIndex + ",name=\"" + vertexName + "\",groups=" + groups + ")";
-        }
+        return "ChannelShuffleVertex(groups=" + groups + "," + format + ")";
     }
 }

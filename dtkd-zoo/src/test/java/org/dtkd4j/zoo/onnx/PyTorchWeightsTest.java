@@ -1,6 +1,7 @@
 package org.dtkd4j.zoo.onnx;
 
 import onnx.Onnx;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -15,6 +16,7 @@ import org.dtkd4j.zoo.ZooSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -172,11 +174,12 @@ class PyTorchWeightsTest {
         return ((BatchNormalization) graph.getLayer(layer).conf().getLayer()).getEps();
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"resnet8", "ShuffleV1", "ShuffleV2"})
-    void loadedGraphSurvivesModelSerializerExactly(String name, @TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"resnet8, NCHW", "ShuffleV1, NCHW", "ShuffleV2, NCHW", "ShuffleV1, NHWC", "ShuffleV2, NHWC"})
+    void loadedGraphSurvivesModelSerializerExactly(String name, CNN2DFormat format, @TempDir Path dir)
+            throws Exception {
         Path onnx = GoldenFixtures.dir().resolve("onnx/" + name + ".onnx");
-        ComputationGraph graph = CifarZoo.build(name, ZooSpec.defaults());
+        ComputationGraph graph = CifarZoo.build(name, ZooSpec.builder().dataFormat(format).build());
         PyTorchWeights.load(graph, onnx);
         File file = dir.resolve(name + ".zip").toFile();
         ModelSerializer.writeModel(graph, file, true);
