@@ -30,7 +30,8 @@ import java.util.Random;
  * per-row maxima and temperatures, per-row DTKD/KD terms, and the batch loss terms.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Distil a resnet20 teacher into resnet8 students (NONE, KD, DTKD) on Fashion-MNIST (Debian's "
+        description = {"Distil a " + FashionDemo.TEACHER + " teacher into " + FashionDemo.STUDENT + " students (NONE, "
+                + "KD, DTKD) on Fashion-MNIST (Debian's "
                 + "dataset-fashion-mnist if installed, else the bundled subset); print a table and write run "
                 + "directories with plots.",
             "With --sample-batch: print DTKD temperatures and loss terms for a sample batch."})
