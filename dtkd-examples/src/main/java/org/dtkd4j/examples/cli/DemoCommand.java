@@ -1,47 +1,135 @@
 package org.dtkd4j.examples.cli;
 
 import org.dtkd4j.core.config.DtkdConfig;
+import org.dtkd4j.core.data.Datasets;
+import org.dtkd4j.core.engine.Progress;
 import org.dtkd4j.core.loss.DistillationLosses;
 import org.dtkd4j.core.loss.LossResult;
 import org.dtkd4j.core.loss.Term;
+import org.dtkd4j.examples.demo.DemoOptions;
+import org.dtkd4j.examples.demo.FashionDemo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
 /**
- * {@code dtkd demo}: DTKD on a sample batch (seeded random logits; one row with maxima of opposite sign to show the
- * GUARDED policy): per-row maxima and temperatures, per-row DTKD/KD terms, and the batch loss terms.
+ * {@code dtkd demo}: the README's main job, {@link FashionDemo}: a teacher and three students (NONE, KD, DTKD) on
+ * Fashion-MNIST, a table of test top-1 and seconds, run directories with plots. {@code --sample-batch} prints DTKD on
+ * a sample batch instead (seeded random logits; one row with maxima of opposite sign to show the GUARDED policy):
+ * per-row maxima and temperatures, per-row DTKD/KD terms, and the batch loss terms.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Print DTKD temperatures and loss terms for a sample batch.")
+        description = {"Distil a " + FashionDemo.TEACHER + " teacher into " + FashionDemo.STUDENT + " students (NONE, "
+                + "KD, DTKD) on Fashion-MNIST (Debian's "
+                + "dataset-fashion-mnist if installed, else the bundled subset); print a table and write run "
+                + "directories with plots.",
+            "With --sample-batch: print DTKD temperatures and loss terms for a sample batch."})
 final class DemoCommand implements Runnable {
+
+    /** Options of the training demo, refused with --sample-batch. */
+    private static final List<String> TRAINING_OPTIONS = List.of("--out", "--epochs", "--quick", "--data");
+    /** Options of the sample batch, refused without --sample-batch. */
+    private static final List<String> SAMPLE_OPTIONS = List.of("--rows", "--classes", "--epoch");
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--rows", defaultValue = "6", description = "rows of the sample batch (default ${DEFAULT-VALUE})")
+    @Option(names = "--out", description = "directory of the run directories and compare.png (default runs/demo); "
+            + "a previous demo's runs in it are replaced")
+    private Path out;
+
+    @Option(names = "--epochs", description = "epochs of each student (default " + DemoOptions.STUDENT_EPOCHS
+            + "; the teacher trains " + DemoOptions.TEACHER_EPOCHS + ")")
+    private Integer epochs;
+
+    @Option(names = "--quick", description = "the same pipeline at test size: 1 epoch each on 6 training and 6 test "
+            + "images per class (seconds)")
+    private boolean quick;
+
+    @Option(names = "--data", description = "directory of the full Fashion-MNIST files (default "
+            + "/usr/share/datasets/fashion-mnist); the bundled subset is used if they are not there")
+    private Path data;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seed of initialisation, data order and "
+            + "augmentation, or of the sample logits (default ${DEFAULT-VALUE})")
+    private long seed;
+
+    @Option(names = "--sample-batch", description = "print DTKD temperatures and loss terms for a sample batch")
+    private boolean sampleBatch;
+
+    @Option(names = "--rows", defaultValue = "6", description = "--sample-batch: rows (default ${DEFAULT-VALUE})")
     private int rows;
 
-    @Option(names = "--classes", defaultValue = "10", description = "classes (default ${DEFAULT-VALUE})")
+    @Option(names = "--classes", defaultValue = "10", description = "--sample-batch: classes (default ${DEFAULT-VALUE})")
     private int classes;
 
-    @Option(names = "--epoch", defaultValue = "30", description = "reference epoch, for the warmup (default ${DEFAULT-VALUE})")
+    @Option(names = "--epoch", defaultValue = "30", description = "--sample-batch: reference epoch, for the warmup "
+            + "(default ${DEFAULT-VALUE})")
     private int epoch;
-
-    @Option(names = "--seed", defaultValue = "42", description = "seed of the sample logits (default ${DEFAULT-VALUE})")
-    private long seed;
 
     @Override
     public void run() {
+        List<String> misplaced = (sampleBatch ? TRAINING_OPTIONS : SAMPLE_OPTIONS).stream()
+                .filter(spec.commandLine().getParseResult()::hasMatchedOption).toList();
+        if (!misplaced.isEmpty()) {
+            throw new IllegalArgumentException(String.join(", ", misplaced) + (sampleBatch
+                    ? " cannot be combined with --sample-batch" : " only applies with --sample-batch"));
+        }
+        if (sampleBatch) {
+            sampleBatch(spec.commandLine().getOut());
+            return;
+        }
+        DemoOptions options = (quick ? DemoOptions.quick() : DemoOptions.defaults()).withSeed(seed)
+                .withFashionMnistDir(data == null ? Datasets.FASHION_MNIST_DIR : data);
+        if (out != null) {
+            options = options.withOutDir(out);
+        }
+        if (epochs != null) {
+            options = options.withStudentEpochs(epochs);
+        }
+        FashionDemo.run(options, printStream(spec.commandLine().getOut()), Progress.onStderr());
+    }
+
+    /** A print stream onto the command's writer, flushed at every line, so that tests capture the demo's output. */
+    private static PrintStream printStream(PrintWriter writer) {
+        OutputStream bytes = new OutputStream() {
+            private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+
+            @Override
+            public void write(int b) {
+                pending.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                pending.write(b, off, len);
+            }
+
+            @Override
+            public void flush() {
+                writer.write(pending.toString(StandardCharsets.UTF_8));
+                writer.flush();
+                pending.reset();
+            }
+        };
+        return new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    }
+
+    private void sampleBatch(PrintWriter out) {
         if (rows < 2) {
             throw new IllegalArgumentException("--rows must be >= 2, found " + rows);
         }
-        PrintWriter out = spec.commandLine().getOut();
         Random r = new Random(seed);
         double[][] s = new double[rows][classes];
         double[][] t = new double[rows][classes];
