@@ -11,7 +11,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "dtkd", mixinStandardHelpOptions = true, version = "dtkd4j 0.1.0",
         description = "Dynamic Temperature Knowledge Distillation for Deeplearning4j.",
-        subcommands = {DemoCommand.class})
+        subcommands = {DemoCommand.class, org.dtkd4j.examples.bench.BenchCommand.class})
 public final class DtkdCli implements Runnable {
 
     @CommandLine.Spec
