@@ -70,8 +70,8 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--out", description = "also write the results to this .json or .csv file")
     private Path out;
 
-    @Option(names = "--profile", description = "after the table, show where the time of one DTKD step of the first "
-            + "pair goes (phases and ND4J ops)")
+    @Option(names = "--profile", description = "after the table, show where the time of a DTKD step of the first "
+            + "pair goes (DL4J: phases and ND4J ops; PyTorch: ops)")
     private boolean profile;
 
     @Option(names = "--seed", defaultValue = "7", description = "seed of the random inputs and models (default ${DEFAULT-VALUE})")
@@ -119,8 +119,11 @@ public final class BenchCommand implements Runnable {
             }
             boolean missed = report.ratios().stream().anyMatch(r -> !r.met());
             if (profile && !options.pairs().isEmpty()) {
-                new StepProfile(steps, options).print(options.pairs().get(0), Method.DTKD,
-                        Math.max(2, options.iterations()), stdout);
+                BenchOptions.ModelPair first = options.pairs().get(0);
+                int profiled = Math.max(2, options.iterations());
+                new StepProfile(steps, options).print(first, Method.DTKD, profiled, stdout);
+                torch.ifPresent(t -> StepProfile.printTorch(t.profile(options, threads, first, profiled), first,
+                        stdout));
             } else if (missed && !options.pairs().isEmpty()) {
                 stdout.println("A target is missed: 'dtkd bench --profile' shows where the time of a step goes.");
             }

@@ -132,6 +132,33 @@ final class StepProfile {
                 stepMs - opsMs, 100 * (stepMs - opsMs) / stepMs);
     }
 
+    /**
+     * Prints PyTorch's view of the same step ({@link TorchBench#profile}): self CPU time per op.
+     *
+     * @param profile the profile
+     * @param pair    the pair profiled
+     * @param out     where to print
+     */
+    static void printTorch(com.fasterxml.jackson.databind.JsonNode profile, BenchOptions.ModelPair pair,
+                           PrintWriter out) {
+        double stepMs = profile.get("step_ms").asDouble();
+        out.printf(Locale.ROOT, "%nPyTorch profile: DTKD step %s with torch.profiler on: %.1f ms%n", pair, stepMs);
+        out.println("  op (self CPU time)                             ms/step   share  calls/step");
+        double minorMs = 0;
+        for (com.fasterxml.jackson.databind.JsonNode op : profile.get("ops")) {
+            double ms = op.get("self_ms").asDouble();
+            if (ms >= MIN_SHARE * stepMs) {
+                out.printf(Locale.ROOT, "  %-45s %8.1f  %5.1f%%  %10.1f%n", op.get("name").asText(), ms,
+                        100 * ms / stepMs, op.get("calls").asDouble());
+            } else {
+                minorMs += ms;
+            }
+        }
+        out.printf(Locale.ROOT, "  %-45s %8.1f  %5.1f%%%n", "other ops (each under 0.5%)", minorMs,
+                100 * minorMs / stepMs);
+        out.flush();
+    }
+
     /** {@code "CustomOp conv2d_bp (123)"} → {@code "conv2d_bp"}. */
     private static String opName(String key) {
         String[] parts = key.split(" ");

@@ -158,16 +158,7 @@ public final class TorchBench implements AutoCloseable {
      * @return the rows by id
      */
     public Map<String, TorchRow> bench(BenchOptions options, int threads, String group, List<String> extra) {
-        List<String> args = new ArrayList<>(List.of("bench", "--group", group, "--threads", String.valueOf(threads),
-                "--warmup", String.valueOf(options.warmup()), "--iterations", String.valueOf(options.iterations()),
-                "--epochs", String.valueOf(options.epochs()), "--batch", String.valueOf(options.batch()),
-                "--classes", String.valueOf(options.classes()), "--seed", String.valueOf(options.seed())));
-        args.addAll(extra);
-        JsonNode out = run(args, null);
-        if (out.get("threads").asInt() != threads) {
-            throw new IllegalStateException("PyTorch runs " + out.get("threads").asInt() + " threads, asked for "
-                    + threads);
-        }
+        JsonNode out = runGroup(options, threads, group, extra);
         Map<String, TorchRow> rows = new LinkedHashMap<>();
         for (JsonNode r : out.get("rows")) {
             long[] epochRss = new long[r.get("epoch_rss_bytes").size()];
@@ -178,6 +169,37 @@ public final class TorchBench implements AutoCloseable {
                     r.get("samples_per_s").asDouble(), r.get("peak_rss_bytes").asLong(), epochRss));
         }
         return rows;
+    }
+
+    /**
+     * Profiles DTKD steps of a pair with {@code torch.profiler}.
+     *
+     * @param options the bench options
+     * @param threads intra-op threads
+     * @param pair    teacher and student
+     * @param steps   profiled steps (after the options' warmup)
+     * @return {@code step_ms} (mean wall time of a profiled step) and {@code ops} (name, {@code self_ms} and
+     *     {@code calls} per step, largest first)
+     */
+    public JsonNode profile(BenchOptions options, int threads, BenchOptions.ModelPair pair, int steps) {
+        List<String> extra = List.of("--teacher", pair.teacher(), "--student", pair.student());
+        BenchOptions profiled = new BenchOptions(options.warmup(), steps, 1, options.batch(), options.classes(),
+                options.lossSizes(), options.pairs(), options.python(), options.seed());
+        return runGroup(profiled, threads, "profile", extra).get("rows").get(0);
+    }
+
+    private JsonNode runGroup(BenchOptions options, int threads, String group, List<String> extra) {
+        List<String> args = new ArrayList<>(List.of("bench", "--group", group, "--threads", String.valueOf(threads),
+                "--warmup", String.valueOf(options.warmup()), "--iterations", String.valueOf(options.iterations()),
+                "--epochs", String.valueOf(options.epochs()), "--batch", String.valueOf(options.batch()),
+                "--classes", String.valueOf(options.classes()), "--seed", String.valueOf(options.seed())));
+        args.addAll(extra);
+        JsonNode out = run(args, null);
+        if (out.get("threads").asInt() != threads) {
+            throw new IllegalStateException("PyTorch runs " + out.get("threads").asInt() + " threads, asked for "
+                    + threads);
+        }
+        return out;
     }
 
     /** Deletes the temporary copy of the script. */

@@ -13,6 +13,7 @@ Commands (all print one JSON document on standard output):
   bench --group loss --sizes 64x100,256x1000 ...        loss forward+backward, one row per method and size
   bench --group step --teacher resnet32x4 --student resnet8x4 ...   one row per method (NONE, KD, DTKD, DKD, DTKD_DKD)
   bench --group infer --teacher resnet32x4 ...           teacher inference
+  bench --group profile --teacher resnet32x4 --student resnet8x4 ...   self CPU time per op of DTKD steps
   check < inputs.json        float64 losses and gradients of every method for given logits (cross-check with Java)
   params --models a,b        trainable parameter counts
 Timing: `warmup` untimed iterations, then `epochs` x `iterations` timed ones; the resident set size is read after every
@@ -230,32 +231,54 @@ def random_batches(args):
              torch.randint(0, args.classes, (args.batch,), generator=gen)) for _ in range(4)]
 
 
+def training_step(args, teacher, method, batches):
+    """One reference training step of a fresh student for a method, as a closure over the batches used in turn."""
+    torch.manual_seed(args.seed)
+    student = build(args.student, args.classes).train()
+    opt = torch.optim.SGD(student.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+    k = [0]
+
+    def step():
+        x, y = batches[k[0] % len(batches)]
+        k[0] += 1
+        if method == "NONE":
+            t = None
+        else:
+            with torch.no_grad():
+                t = teacher(x)
+        _, total = terms(method, student(x), t, y, 1)
+        opt.zero_grad()
+        total.backward()
+        opt.step()
+
+    return step
+
+
 def step_rows(args):
     batches = random_batches(args)
     torch.manual_seed(args.seed)
     teacher = build(args.teacher, args.classes).eval()
-    rows = []
-    for method in METHODS:
-        torch.manual_seed(args.seed)
-        student = build(args.student, args.classes).train()
-        opt = torch.optim.SGD(student.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
-        k = [0]
+    return [measure("step/%s->%s/%s" % (args.teacher, args.student, method), args.batch,
+                    training_step(args, teacher, method, batches), args) for method in METHODS]
 
-        def step():
-            x, y = batches[k[0] % len(batches)]
-            k[0] += 1
-            if method == "NONE":
-                t = None
-            else:
-                with torch.no_grad():
-                    t = teacher(x)
-            _, total = terms(method, student(x), t, y, 1)
-            opt.zero_grad()
-            total.backward()
-            opt.step()
 
-        rows.append(measure("step/%s->%s/%s" % (args.teacher, args.student, method), args.batch, step, args))
-    return rows
+def profile_rows(args):
+    """Self CPU time per op of `iterations` DTKD steps (torch.profiler), after the warmup."""
+    batches = random_batches(args)
+    torch.manual_seed(args.seed)
+    teacher = build(args.teacher, args.classes).eval()
+    step = training_step(args, teacher, "DTKD", batches)
+    for _ in range(args.warmup):
+        step()
+    start = time.perf_counter()
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        for _ in range(args.iterations):
+            step()
+    step_ms = (time.perf_counter() - start) * 1e3 / args.iterations
+    ops = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)
+    return [{"id": "profile", "step_ms": step_ms,
+             "ops": [{"name": e.key, "self_ms": e.self_cpu_time_total / 1e3 / args.iterations,
+                      "calls": e.count / args.iterations} for e in ops]}]
 
 
 def infer_rows(args):
@@ -274,7 +297,7 @@ def infer_rows(args):
 
 def bench(args):
     torch.set_num_threads(args.threads)
-    group = {"loss": loss_rows, "step": step_rows, "infer": infer_rows}[args.group]
+    group = {"loss": loss_rows, "step": step_rows, "infer": infer_rows, "profile": profile_rows}[args.group]
     rows = group(args)
     return {"torch": torch.__version__, "threads": torch.get_num_threads(),
             "max_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "rows": rows}
@@ -299,7 +322,7 @@ def main(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("bench")
-    b.add_argument("--group", choices=["loss", "step", "infer"], required=True)
+    b.add_argument("--group", choices=["loss", "step", "infer", "profile"], required=True)
     b.add_argument("--threads", type=int, required=True)
     b.add_argument("--warmup", type=int, default=3)
     b.add_argument("--iterations", type=int, default=5)

@@ -2,12 +2,10 @@ package org.dtkd4j.examples.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.dtkd4j.examples.cli.DtkdCli;
+import org.dtkd4j.examples.cli.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,21 +17,14 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The structure of {@code dtkd bench --quick} at the smallest sizes: every row, every column, finite positive
- * numbers, the PyTorch column filled exactly when PyTorch is importable. Never a timing threshold.
+ * The structure of {@code dtkd bench --quick --profile} at the smallest sizes: every row, every column, finite
+ * positive numbers, the PyTorch column filled exactly when PyTorch is importable, the profile sections. Never a
+ * timing threshold.
  */
 class BenchCommandTest {
 
     /** 4 methods × 3 implementations of the loss, 5 steps, 1 teacher inference. */
     private static final int ROWS = 4 * 3 + 5 + 1;
-
-    private static String[] run(int expectedExit, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = DtkdCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        assertThat(code).as("exit code; stderr: %s", err).isEqualTo(expectedExit);
-        return new String[]{out.toString(), err.toString()};
-    }
 
     @Test
     void quickRunPrintsOneCompleteTableAndWritesItsNumbers(@TempDir Path dir) throws Exception {
@@ -42,8 +33,8 @@ class BenchCommandTest {
             return true;
         }).orElse(false);
         Path json = dir.resolve("results.json");
-        String out = run(0, "bench", "--quick", "--loss-sizes", "4x10", "--pairs", "resnet8:resnet8", "--batch", "4",
-                "--classes", "10", "--out", json.toString())[0];
+        String out = CliRun.run(0, "bench", "--quick", "--loss-sizes", "4x10", "--pairs", "resnet8:resnet8", "--batch",
+                "4", "--classes", "10", "--out", json.toString(), "--profile")[0];
 
         assertThat(out).contains("machine: ").contains("threads: ").contains("kernels: ND4J backend")
                 .contains("settings: warmup 1, 2 epochs x 2 timed iterations per row, batch 4, 10 classes");
@@ -73,6 +64,10 @@ class BenchCommandTest {
                 "teacher inference resnet8");
         assertThat(out).contains("Targets (issue 7):").containsPattern("DTKD step / KD step, resnet8->resnet8 +\\d+\\.\\d{3}");
         assertThat(out.contains("DL4J / PyTorch, DTKD step")).isEqualTo(torch);
+        String profile = out.substring(out.indexOf("Profile: DTKD step resnet8->resnet8"));
+        assertThat(profile).contains("student forward").contains("loss + backward").contains("conv2d")
+                .containsPattern("outside ND4J ops \\(Java, DL4J, loss closed form\\) +-?\\d+\\.\\d +-?\\d+\\.\\d%");
+        assertThat(out.contains("PyTorch profile: DTKD step resnet8->resnet8")).isEqualTo(torch);
 
         JsonNode doc = new ObjectMapper().readTree(json.toFile());
         assertThat(doc.get("rows")).hasSize(ROWS);
@@ -95,12 +90,12 @@ class BenchCommandTest {
 
     @Test
     void badOptionsExitWithTwoNamingTheValue() {
-        assertThat(run(2, "bench", "--loss-sizes", "64by100")[1])
+        assertThat(CliRun.run(2, "bench", "--loss-sizes", "64by100")[1])
                 .contains("a loss size must be NxC (e.g. 64x100), found '64by100'");
-        assertThat(run(2, "bench", "--pairs", "resnet32x4")[1])
+        assertThat(CliRun.run(2, "bench", "--pairs", "resnet32x4")[1])
                 .contains("a pair must be teacher:student (e.g. resnet32x4:resnet8x4), found 'resnet32x4'");
-        assertThat(run(2, "bench", "--iterations", "0")[1]).contains("--iterations must be > 0, found 0");
-        assertThat(run(0, "--help")[0]).contains("bench");
+        assertThat(CliRun.run(2, "bench", "--iterations", "0")[1]).contains("--iterations must be > 0, found 0");
+        assertThat(CliRun.run(0, "--help")[0]).contains("bench");
     }
 
     /** The data rows of the printed table: the lines between the dashed rule and the first blank line. */
