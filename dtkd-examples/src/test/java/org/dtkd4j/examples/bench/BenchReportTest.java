@@ -63,6 +63,16 @@ class BenchReportTest {
     }
 
     @Test
+    void withoutPythonThePyTorchColumnSaysWhy() {
+        java.nio.file.Path missing = java.nio.file.Path.of("/nonexistent/python3");
+        assertThat(TorchBench.open(missing)).isEmpty();
+        assertThat(TorchBench.open(null)).isEmpty();
+        assertThat(TorchBench.unavailableReason(missing))
+                .isEqualTo("PyTorch absent: /nonexistent/python3 not found (apt-get install -y python3-torch)");
+        assertThat(TorchBench.unavailableReason(null)).isEqualTo("PyTorch not run (--no-torch)");
+    }
+
+    @Test
     void numbersKeepThreeSignificantDigits() {
         assertThat(BenchReport.significant(0.0012345)).isEqualTo("0.00123");
         assertThat(BenchReport.significant(4.5678)).isEqualTo("4.57");
