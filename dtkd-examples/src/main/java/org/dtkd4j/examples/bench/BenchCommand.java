@@ -94,17 +94,17 @@ public final class BenchCommand implements Runnable {
             LossBench losses = new LossBench(options);
             for (BenchOptions.LossSize size : options.lossSizes()) {
                 log.println("bench: losses " + size + " ...");
-                rows.addAll(losses.run(size));
+                logged(losses.run(size), rows, log);
                 torch.ifPresent(t -> torchRows.putAll(t.bench(options, threads, "loss",
                         List.of("--sizes", size.toString()))));
             }
             for (BenchOptions.ModelPair pair : options.pairs()) {
                 log.println("bench: steps " + pair + " ...");
-                rows.addAll(steps.steps(pair));
+                logged(steps.steps(pair), rows, log);
                 torch.ifPresent(t -> torchRows.putAll(t.bench(options, threads, "step",
                         List.of("--teacher", pair.teacher(), "--student", pair.student()))));
                 log.println("bench: inference " + pair.teacher() + " ...");
-                rows.add(steps.inference(pair.teacher()));
+                logged(List.of(steps.inference(pair.teacher())), rows, log);
                 torch.ifPresent(t -> torchRows.putAll(t.bench(options, threads, "infer",
                         List.of("--teacher", pair.teacher()))));
             }
@@ -131,6 +131,15 @@ public final class BenchCommand implements Runnable {
             torch.ifPresent(TorchBench::close);
         }
         stdout.flush();
+    }
+
+    /** Adds DL4J rows to the table and logs them at once, so that a long run shows its numbers as it goes. */
+    private static void logged(List<Measurement> measured, List<Measurement> rows, PrintWriter log) {
+        for (Measurement m : measured) {
+            log.printf(Locale.ROOT, "bench:   %-40s %s ms%n", m.label(), BenchReport.significant(m.medianMs()));
+        }
+        log.flush();
+        rows.addAll(measured);
     }
 
     private BenchOptions options() {
