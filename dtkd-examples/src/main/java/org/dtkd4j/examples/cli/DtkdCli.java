@@ -1,6 +1,7 @@
 package org.dtkd4j.examples.cli;
 
 import org.dtkd4j.core.engine.TrainingDivergedException;
+import org.dtkd4j.examples.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +15,7 @@ import java.io.PrintWriter;
 @Command(name = "dtkd", mixinStandardHelpOptions = true, version = "dtkd4j 0.1.0",
         description = "Dynamic Temperature Knowledge Distillation for Deeplearning4j.",
         subcommands = {DemoCommand.class, TrainCommand.class, DistillCommand.class, EvalCommand.class,
-                CompareCommand.class})
+                CompareCommand.class, BenchCommand.class})
 public final class DtkdCli implements Runnable {
 
     @CommandLine.Spec

@@ -6,8 +6,8 @@ import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Runs the command line in-process, as {@code DtkdCli.main} does, and checks the exit code. */
-final class Cli {
+/** Runs the command line in-process, as {@code DtkdCli.main} does, and checks the exit code (for the tests of every package). */
+public final class Cli {
 
     private Cli() {
     }
@@ -18,7 +18,7 @@ final class Cli {
      * @param out standard output
      * @param err standard error
      */
-    record Result(String out, String err) {
+    public record Result(String out, String err) {
     }
 
     /**
@@ -26,7 +26,7 @@ final class Cli {
      * @param args         arguments; each is passed as {@code toString()} (paths welcome)
      * @return what it printed
      */
-    static Result run(int expectedExit, Object... args) {
+    public static Result run(int expectedExit, Object... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         String[] strings = Arrays.stream(args).map(Object::toString).toArray(String[]::new);

@@ -1,0 +1,168 @@
+package org.dtkd4j.examples.bench;
+
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.dtkd4j.core.config.Method;
+import org.dtkd4j.core.data.ImageDataset;
+import org.dtkd4j.core.data.Normalization;
+import org.dtkd4j.core.data.TrainTestSplit;
+import org.dtkd4j.core.dl4j.DistillationListener;
+import org.dtkd4j.core.dl4j.TeacherLabelIterator;
+import org.dtkd4j.core.engine.Distiller;
+import org.dtkd4j.core.engine.Progress;
+import org.dtkd4j.core.engine.TrainingRecipe;
+import org.dtkd4j.core.teacher.GraphTeacher;
+import org.dtkd4j.core.teacher.Teacher;
+import org.dtkd4j.zoo.CifarZoo;
+import org.dtkd4j.zoo.ZooSpec;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * One distillation step as {@link Distiller} runs it, on random CIFAR-shaped data ({@code 3×32×32}, standard normal
+ * pixels, random labels; four batches used in turn): the student is the one a {@link Distiller} prepares (its output
+ * layer computes {@code DistillationLossFunction}, {@code SgdMomentum} with the reference schedule, the engine's
+ * listeners including {@code TorchWeightDecay} and the divergence guard), the minibatch comes through a
+ * {@link TeacherLabelIterator} (teacher forward in inference mode, labels packed), and the step is
+ * {@code student.fit(batch)}. {@link Method#NONE} trains on the plain labels, without teacher. Teacher inference
+ * alone is {@link Teacher#logits} on one batch.
+ *
+ * <p>The engine's {@code Distiller.prepare} is package-private, so the student is obtained through the public path
+ * that calls it: {@link Distiller.Builder#build()} on a throw-away run directory (it writes {@code config.json} and a
+ * log line there, before and outside any timing) and {@link Distiller#student()}.
+ */
+final class StepBench implements AutoCloseable {
+
+    private static final int BATCHES = 4;
+
+    private final BenchOptions options;
+    private final Sampler sampler;
+    private final Path runRoot;
+    private final List<DataSet> batches = new ArrayList<>();
+    private final TrainTestSplit data;
+
+    StepBench(BenchOptions options) {
+        this.options = options;
+        this.sampler = new Sampler(options);
+        Nd4j.getRandom().setSeed(options.seed());
+        for (int i = 0; i < BATCHES; i++) {
+            INDArray x = Nd4j.randn(DataType.FLOAT, options.batch(), 3, 32, 32);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, options.batch(), options.classes());
+            for (int r = 0; r < options.batch(); r++) {
+                y.putScalar(r, (r * 31L + i * 7L) % options.classes(), 1.0);
+            }
+            batches.add(new DataSet(x, y));
+        }
+        // The engine validates the student and teacher against a dataset; it is not read by the steps measured here.
+        int[] labels = new int[options.classes()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i;
+        }
+        ImageDataset images = ImageDataset.of("random", options.classes(), List.of(), 3, 32, 32,
+                new byte[labels.length * 3 * 32 * 32], labels, Normalization.CIFAR100);
+        this.data = new TrainTestSplit(images, images);
+        try {
+            this.runRoot = Files.createTempDirectory("dtkd-bench");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary directory: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return a randomly initialised zoo model with the bench's classes and seed */
+    ComputationGraph model(String name) {
+        return CifarZoo.build(name, ZooSpec.builder().numClasses(options.classes()).seed(options.seed()).build());
+    }
+
+    /**
+     * @param pair teacher and student
+     * @return one row per {@link Method}
+     */
+    List<Measurement> steps(BenchOptions.ModelPair pair) {
+        List<Measurement> rows = new ArrayList<>();
+        try (Teacher teacher = GraphTeacher.of(model(pair.teacher()), pair.teacher())) {
+            for (Method method : Method.values()) {
+                ComputationGraph student = prepared(pair.student(), method, method.usesTeacher() ? teacher : null);
+                DataSetIterator base = new ListDataSetIterator<>(batches, options.batch());
+                DataSetIterator it = method.usesTeacher() ? new TeacherLabelIterator(base, teacher) : base;
+                rows.add(sampler.measure("step/" + pair + "/" + method, "step " + pair + " " + method,
+                        options.batch(), () -> {
+                            if (!it.hasNext()) {
+                                it.reset();
+                            }
+                            student.fit(it.next());
+                        }));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * @param name teacher model name
+     * @return the teacher inference row
+     */
+    Measurement inference(String name) {
+        try (Teacher teacher = GraphTeacher.of(model(name), name)) {
+            int[] k = {0};
+            return sampler.measure("infer/" + name, "teacher inference " + name, options.batch(),
+                    () -> teacher.logits(batches.get(k[0]++ % BATCHES).getFeatures()));
+        }
+    }
+
+    /**
+     * The student as the engine trains it, positioned at the first epoch.
+     *
+     * @param name    student model name
+     * @param method  the distillation method
+     * @param teacher the teacher, or {@code null} for {@link Method#NONE}
+     * @return the prepared student
+     */
+    ComputationGraph prepared(String name, Method method, Teacher teacher) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory(runRoot, name + "-" + method);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a run directory: " + e.getMessage(), e);
+        }
+        Distiller distiller = Distiller.builder().student(model(name)).studentName(name).teacher(teacher)
+                .data(data).loss(method.defaultConfig())
+                .recipe(TrainingRecipe.reference(name).withBatchSize(options.batch()))
+                .runDirectory(dir)
+                .progress(new Progress(new PrintStream(OutputStream.nullOutputStream()), false, 1e9, System::nanoTime))
+                .console(new PrintStream(OutputStream.nullOutputStream())).build();
+        ComputationGraph student = distiller.student();
+        DistillationListener.synchronize(student);
+        return student;
+    }
+
+    /** @return the random batches the steps use in turn */
+    List<DataSet> batches() {
+        return Collections.unmodifiableList(batches);
+    }
+
+    /** Deletes the throw-away run directories. */
+    @Override
+    public void close() {
+        try (Stream<Path> files = Files.walk(runRoot)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + runRoot + ": " + e.getMessage(), e);
+        }
+    }
+}

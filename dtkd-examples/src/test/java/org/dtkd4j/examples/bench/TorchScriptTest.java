@@ -1,0 +1,113 @@
+package org.dtkd4j.examples.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.dtkd4j.core.config.Method;
+import org.dtkd4j.core.loss.DistillationLosses;
+import org.dtkd4j.core.loss.LossResult;
+import org.dtkd4j.core.loss.Term;
+import org.dtkd4j.core.loss.TermResult;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code bench_torch.py} computes what the DL4J side computes: its models have the reference's parameter counts
+ * (golden {@code models.json}) and its losses, in float64, equal the closed form of
+ * {@link DistillationLosses} (values, every term, gradients). Skipped, saying so, when {@code /usr/bin/python3}
+ * cannot import torch ({@code apt-get install -y python3-torch}).
+ */
+class TorchScriptTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static TorchBench torch;
+
+    @BeforeAll
+    static void openTorch() {
+        Optional<TorchBench> t = TorchBench.open(TorchBench.DEFAULT_PYTHON);
+        assumeTrue(t.isPresent(), "assumption: " + TorchBench.unavailableReason(TorchBench.DEFAULT_PYTHON)
+                + "; the PyTorch side of dtkd bench is not checked");
+        torch = t.get();
+    }
+
+    @AfterAll
+    static void closeTorch() {
+        if (torch != null) {
+            torch.close();
+        }
+    }
+
+    @Test
+    void modelsHaveTheReferenceParameterCounts() throws Exception {
+        List<String> names = List.of("resnet8x4", "resnet32x4", "resnet20", "resnet56", "resnet8", "resnet14");
+        JsonNode counts = torch.run(List.of("params", "--models", String.join(",", names)), null);
+        Path golden = Path.of(System.getProperty("dtkd.golden.dir", "../shared/golden")).resolve("models.json");
+        int checked = 0;
+        for (JsonNode m : JSON.readTree(golden.toFile()).get("models")) {
+            if (m.get("num_classes").asInt() == 100 && names.contains(m.get("name").asText())) {
+                assertThat(counts.get(m.get("name").asText()).asLong()).as(m.get("name").asText())
+                        .isEqualTo(m.get("trainable_params").asLong());
+                checked++;
+            }
+        }
+        assertThat(checked).as("models found in " + golden).isEqualTo(names.size());
+    }
+
+    @Test
+    void lossesEqualTheClosedFormInDoublePrecision() {
+        int n = 12;
+        int c = 7;
+        int epoch = 5;
+        Random r = new Random(11);
+        double[][] s = new double[n][c];
+        double[][] t = new double[n][c];
+        int[] y = new int[n];
+        ObjectNode in = JSON.createObjectNode();
+        ArrayNode sj = in.putArray("student");
+        ArrayNode tj = in.putArray("teacher");
+        ArrayNode yj = in.putArray("targets");
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(c);
+            yj.add(y[i]);
+            ArrayNode srow = sj.addArray();
+            ArrayNode trow = tj.addArray();
+            for (int j = 0; j < c; j++) {
+                s[i][j] = 2 * r.nextGaussian() + 0.5;
+                t[i][j] = 3 * r.nextGaussian() + 1;
+                srow.add(s[i][j]);
+                trow.add(t[i][j]);
+            }
+        }
+        in.put("epoch", epoch);
+        JsonNode out = torch.run(List.of("check"), in.toString());
+        for (Method method : Method.values()) {
+            LossResult expected = DistillationLosses.evaluate(method.defaultConfig(), s, t, y, epoch);
+            assertThat(expected.guardedRows()).as("no hazardous row in the inputs").isZero();
+            JsonNode got = out.get(method.name());
+            assertThat(got.get("total").asDouble()).as(method + " total").isCloseTo(expected.total(), within(1e-10));
+            assertThat(got.get("terms").size()).as(method + " terms").isEqualTo(expected.terms().size());
+            for (Map.Entry<Term, TermResult> term : expected.terms().entrySet()) {
+                assertThat(got.get("terms").get(term.getKey().outputName()).asDouble())
+                        .as(method + " " + term.getKey()).isCloseTo(term.getValue().value(), within(1e-10));
+            }
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < c; j++) {
+                    assertThat(got.get("gradient").get(i).get(j).asDouble()).as(method + " gradient[%d][%d]", i, j)
+                            .isCloseTo(expected.gradient()[i][j], within(1e-10));
+                }
+            }
+        }
+    }
+}
