@@ -84,6 +84,8 @@ public class DistillationLossFunction implements ILossFunction {
     private transient LossResult lastResult;
     private transient int[] lastTargets;
     private transient TemperatureStats epochStats;
+    private transient ClosedFormCall lastCall;
+    private transient int closedFormEvaluations;
 
     /** The official DTKD loss ({@link DtkdConfig#defaults()}); also used by JSON deserialization. */
     public DistillationLossFunction() {
@@ -322,7 +324,7 @@ public class DistillationLossFunction implements ILossFunction {
             }
         }
         int[] targets = LossInputs.targetsFromOneHot(oneHot);
-        LossResult r = DistillationLosses.evaluate(config(), s, t, targets, requireEpoch());
+        LossResult r = closedForm(s, t, targets, requireEpoch());
         for (int k = 0; k < kept; k++) {
             int i = rows[k];
             scores[i] = weights[i] * r.perSampleTotal()[k];
@@ -334,6 +336,44 @@ public class DistillationLossFunction implements ILossFunction {
         lastTargets = targets;
         record(r.temperatureStats(), training);
         return new Evaluation(r, scores, grad);
+    }
+
+    /**
+     * {@link DistillationLosses#evaluate} of the kept rows, reusing the previous result when its inputs are equal
+     * value for value. DL4J evaluates the loss twice per training step on the same values: the gradient during
+     * backprop, then the score (from a recomputed, equal pre-output) after it; the second closed form is skipped.
+     */
+    private LossResult closedForm(double[][] s, double[][] t, int[] targets, int epochNow) {
+        ClosedFormCall call = new ClosedFormCall(config(), epochNow, s, t, targets, null);
+        if (lastCall != null && lastCall.sameInputs(call)) {
+            return lastCall.result();
+        }
+        LossResult r = DistillationLosses.evaluate(call.config(), s, t, targets, epochNow);
+        closedFormEvaluations++;
+        lastCall = call.withResult(r);
+        return r;
+    }
+
+    /** @return how many times this instance ran the closed form (the rest reused an equal previous evaluation) */
+    int closedFormEvaluations() {
+        return closedFormEvaluations;
+    }
+
+    /**
+     * The inputs of one closed-form evaluation and its result. The arrays are held, not copied: {@link #compute}
+     * builds fresh ones for every call and never changes them afterwards.
+     */
+    private record ClosedFormCall(DistillationConfig config, int epoch, double[][] student, double[][] teacher,
+                                  int[] targets, LossResult result) {
+
+        ClosedFormCall withResult(LossResult r) {
+            return new ClosedFormCall(config, epoch, student, teacher, targets, r);
+        }
+
+        boolean sameInputs(ClosedFormCall o) {
+            return config.equals(o.config) && epoch == o.epoch && Arrays.equals(targets, o.targets)
+                    && Arrays.deepEquals(student, o.student) && Arrays.deepEquals(teacher, o.teacher);
+        }
     }
 
     private void record(TemperatureStats stats, boolean training) {

@@ -8,6 +8,7 @@ import org.dtkd4j.core.config.DtkdDkdConfig;
 import org.dtkd4j.core.config.HazardPolicy;
 import org.dtkd4j.core.config.KdConfig;
 import org.dtkd4j.core.loss.LossResult;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,8 +17,10 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
@@ -104,6 +107,69 @@ class DistillationLossFunctionTest {
                 assertThat(g[i][j]).isCloseTo(3 * r.gradient()[i][j], offset(1e-14));
             }
         }
+    }
+
+    @Test
+    void scoreAfterGradientOnEqualValuesReusesTheClosedForm() {
+        DistillationLossFunction loss = dtkd();
+        INDArray gradient = loss.computeGradient(LABELS, LOGITS, IDENTITY, null);
+        LossResult first = loss.lastBatchResult().orElseThrow();
+        double score = loss.computeScore(LABELS.dup(), LOGITS.dup(), IDENTITY, null, true);
+        assertThat(loss.closedFormEvaluations()).as("equal values in distinct arrays: computed once").isEqualTo(1);
+        assertThat(loss.lastBatchResult().orElseThrow()).isSameAs(first);
+        DistillationLossFunction fresh = dtkd();
+        assertThat(score).isEqualTo(fresh.computeScore(LABELS, LOGITS, IDENTITY, null, true));
+        assertThat(gradient.toDoubleMatrix()).isDeepEqualTo(
+                fresh.computeGradient(LABELS, LOGITS, IDENTITY, null).toDoubleMatrix());
+        assertThat(loss.epochStats().orElseThrow().rows()).as("only the gradient call is a training batch")
+                .isEqualTo(3);
+
+        INDArray halfLastRow = Nd4j.createFromArray(new double[][]{{1}, {1}, {0.5}});
+        double[] maskedScores = loss.computeScoreArray(LABELS, LOGITS, IDENTITY, halfLastRow).toDoubleVector();
+        assertThat(loss.closedFormEvaluations()).as("same kept rows, other weights: reused").isEqualTo(1);
+        assertThat(maskedScores).containsExactly(fresh.computeScoreArray(LABELS, LOGITS, IDENTITY, halfLastRow)
+                .toDoubleVector());
+    }
+
+    @Test
+    void changedInputsRecomputeTheClosedForm() {
+        DistillationLossFunction loss = dtkd();
+        loss.computeScore(LABELS, LOGITS, IDENTITY, null, true);
+        INDArray moved = LOGITS.dup();
+        moved.putScalar(1, 3, 1.5 + 1e-9);
+        double movedScore = loss.computeScore(LABELS, moved, IDENTITY, null, true);
+        assertThat(loss.closedFormEvaluations()).isEqualTo(2);
+        assertThat(movedScore).isEqualTo(dtkd().computeScore(LABELS, moved, IDENTITY, null, true));
+
+        INDArray otherTeacher = TeacherLabels.pack(ONE_HOT, TEACHER.add(1e-9));
+        loss.computeScore(otherTeacher, moved, IDENTITY, null, true);
+        assertThat(loss.closedFormEvaluations()).isEqualTo(3);
+        loss.computeScore(otherTeacher, moved, IDENTITY, Nd4j.createFromArray(new double[][]{{1}, {0}, {1}}), true);
+        assertThat(loss.closedFormEvaluations()).as("a row masked out").isEqualTo(4);
+
+        DistillationLossFunction warming = DistillationLossFunction.of(DtkdConfig.defaults());
+        warming.setEpoch(1);
+        double first = warming.computeScore(LABELS, LOGITS, IDENTITY, null, true);
+        warming.setEpoch(2);
+        double second = warming.computeScore(LABELS, LOGITS, IDENTITY, null, true);
+        assertThat(warming.closedFormEvaluations()).as("the warmup factor changed").isEqualTo(2);
+        assertThat(second).isNotEqualTo(first);
+    }
+
+    @Test
+    void oneTrainingStepEvaluatesTheClosedFormOnce() {
+        DistillationLossFunction loss = dtkd();
+        ComputationGraph graph = Fixtures.graph(loss, new Sgd(0.1), DataType.FLOAT, 11);
+        DataSet plain = Fixtures.data(6, DataType.FLOAT, 12);
+        INDArray labels = TeacherLabels.pack(plain.getLabels(),
+                new Fixtures.LinearTeacher(DataType.FLOAT, 13).logits(plain.getFeatures()));
+        double expected = dtkd().computeScore(labels, graph.outputSingle(false, plain.getFeatures()), IDENTITY,
+                null, true);
+        graph.fit(new DataSet(plain.getFeatures(), labels));
+        assertThat(loss.closedFormEvaluations()).as("DL4J asks for the gradient, then the score").isEqualTo(1);
+        assertThat(graph.score()).isCloseTo(expected, offset(1e-5));
+        graph.fit(new DataSet(plain.getFeatures(), labels));
+        assertThat(loss.closedFormEvaluations()).as("new parameters, new logits").isEqualTo(2);
     }
 
     @Test

@@ -97,8 +97,7 @@ final class StepBench implements AutoCloseable {
         try (Teacher teacher = GraphTeacher.of(model(pair.teacher()), pair.teacher())) {
             for (Method method : Method.values()) {
                 ComputationGraph student = prepared(pair.student(), method, method.usesTeacher() ? teacher : null);
-                DataSetIterator base = new ListDataSetIterator<>(batches, options.batch());
-                DataSetIterator it = method.usesTeacher() ? new TeacherLabelIterator(base, teacher) : base;
+                DataSetIterator it = iterator(method.usesTeacher() ? teacher : null);
                 rows.add(sampler.measure("step/" + pair + "/" + method, "step " + pair + " " + method,
                         options.batch(), () -> {
                             if (!it.hasNext()) {
@@ -147,6 +146,19 @@ final class StepBench implements AutoCloseable {
         ComputationGraph student = distiller.student();
         DistillationListener.synchronize(student);
         return student;
+    }
+
+    /**
+     * The minibatches of the steps: the random batches in turn, one per {@code next()} (each of the options' batch
+     * size; {@link ListDataSetIterator}'s batch argument counts list elements, not examples), with the teacher's
+     * logits packed into the labels when there is a teacher.
+     *
+     * @param teacher the teacher, or {@code null} for plain one-hot labels
+     * @return the iterator; reset it when it has no next batch
+     */
+    DataSetIterator iterator(Teacher teacher) {
+        DataSetIterator base = new ListDataSetIterator<>(batches, 1);
+        return teacher == null ? base : new TeacherLabelIterator(base, teacher);
     }
 
     /** @return the random batches the steps use in turn */

@@ -1,6 +1,5 @@
 package org.dtkd4j.examples.bench;
 
-import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -65,8 +64,7 @@ final class StepProfile {
     void print(BenchOptions.ModelPair pair, Method method, int steps, PrintWriter out) {
         try (Teacher teacher = GraphTeacher.of(bench.model(pair.teacher()), pair.teacher())) {
             ComputationGraph student = bench.prepared(pair.student(), method, method.usesTeacher() ? teacher : null);
-            DataSetIterator base = new ListDataSetIterator<>(bench.batches(), options.batch());
-            DataSetIterator it = method.usesTeacher() ? new TeacherLabelIterator(base, teacher) : base;
+            DataSetIterator it = bench.iterator(method.usesTeacher() ? teacher : null);
             PhaseListener phases = new PhaseListener();
             student.addListeners(phases);
             for (int i = 0; i < options.warmup(); i++) {
