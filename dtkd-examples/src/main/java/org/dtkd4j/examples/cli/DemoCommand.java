@@ -13,11 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -98,34 +94,10 @@ final class DemoCommand implements Runnable {
         if (epochs != null) {
             options = options.withStudentEpochs(epochs);
         }
-        FashionDemo.run(options, printStream(spec.commandLine().getOut()), Progress.onStderr());
+        FashionDemo.run(options, WriterStream.of(spec.commandLine().getOut()), Progress.onStderr());
     }
 
     /** A print stream onto the command's writer, flushed at every line, so that tests capture the demo's output. */
-    private static PrintStream printStream(PrintWriter writer) {
-        OutputStream bytes = new OutputStream() {
-            private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
-
-            @Override
-            public void write(int b) {
-                pending.write(b);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                pending.write(b, off, len);
-            }
-
-            @Override
-            public void flush() {
-                writer.write(pending.toString(StandardCharsets.UTF_8));
-                writer.flush();
-                pending.reset();
-            }
-        };
-        return new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    }
-
     private void sampleBatch(PrintWriter out) {
         if (rows < 2) {
             throw new IllegalArgumentException("--rows must be >= 2, found " + rows);
