@@ -97,7 +97,6 @@ final class DemoCommand implements Runnable {
         FashionDemo.run(options, WriterStream.of(spec.commandLine().getOut()), Progress.onStderr());
     }
 
-    /** A print stream onto the command's writer, flushed at every line, so that tests capture the demo's output. */
     private void sampleBatch(PrintWriter out) {
         if (rows < 2) {
             throw new IllegalArgumentException("--rows must be >= 2, found " + rows);
