@@ -28,7 +28,7 @@ public final class GoldenFixtures {
 
     /** @return the fixture directory */
     public static Path dir() {
-        return Path.of(System.getProperty("dtkd.golden.dir", "../shared/golden"));
+        return Path.of(System.getProperty("dtkd.golden.dir", "../golden"));
     }
 
     /** @return the parsed JSON file at {@code relative} inside the fixture directory */

@@ -53,7 +53,7 @@ class TorchScriptTest {
     void modelsHaveTheReferenceParameterCounts() throws Exception {
         List<String> names = List.of("resnet8x4", "resnet32x4", "resnet20", "resnet56", "resnet8", "resnet14");
         JsonNode counts = torch.run(List.of("params", "--models", String.join(",", names)), null);
-        Path golden = Path.of(System.getProperty("dtkd.golden.dir", "../shared/golden")).resolve("models.json");
+        Path golden = Path.of(System.getProperty("dtkd.golden.dir", "../golden")).resolve("models.json");
         int checked = 0;
         for (JsonNode m : JSON.readTree(golden.toFile()).get("models")) {
             if (m.get("num_classes").asInt() == 100 && names.contains(m.get("name").asText())) {

@@ -20,7 +20,7 @@ public final class GoldenOnnx {
      * @return its {@code onnx/<model>.onnx}; the calling test fails if it is missing
      */
     public static Path file(String model) {
-        Path file = Path.of(System.getProperty("dtkd.golden.dir", "../shared/golden"), "onnx", model + ".onnx");
+        Path file = Path.of(System.getProperty("dtkd.golden.dir", "../golden"), "onnx", model + ".onnx");
         assertThat(Files.isRegularFile(file)).as("golden ONNX fixture %s", file).isTrue();
         return file;
     }

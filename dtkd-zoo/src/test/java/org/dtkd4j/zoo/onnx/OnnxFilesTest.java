@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class OnnxFilesTest {
 
-    static final Path GOLDEN = Path.of(System.getProperty("dtkd.golden.dir", "../shared/golden"));
+    static final Path GOLDEN = Path.of(System.getProperty("dtkd.golden.dir", "../golden"));
 
     @Test
     void readsTheInitializersOfAnExport() {

@@ -16,7 +16,7 @@ import java.util.List;
 public final class GoldenLosses {
 
     /** The golden directory. */
-    public static final Path DIR = Path.of(System.getProperty("dtkd.golden.dir", "../shared/golden"));
+    public static final Path DIR = Path.of(System.getProperty("dtkd.golden.dir", "../golden"));
 
     private static List<GoldenCase> cases;
 
