@@ -50,7 +50,8 @@ import java.util.stream.Collectors;
  * mismatch or parameterised layer without a mapping fails with one {@link IllegalArgumentException} listing all of
  * them, before a single parameter changes. Values are converted to the graph's data type.
  *
- * <p>ONNX files exported from PyTorch ({@code torch.onnx.export} keeps {@code state_dict} names as initializer
+ * <p>NumPy archives of a {@code state_dict} load with {@link #loadNpz(ComputationGraph, Path)}. ONNX files
+ * exported from PyTorch ({@code torch.onnx.export} keeps {@code state_dict} names as initializer
  * names) load with {@link #load(ComputationGraph, Path)}, which also resolves initializers the exporter shared
  * through {@code Identity} nodes and adopts each BatchNorm node's {@code epsilon}.
  */
@@ -125,6 +126,22 @@ public final class PyTorchWeights {
             }
         }
         load(graph, tensors, epsilons, "ONNX file " + onnxFile);
+    }
+
+    /**
+     * Loads a PyTorch {@code state_dict} saved as a NumPy archive into a graph, all or nothing: each entry
+     * {@code <key>.npy} is the tensor of {@code state_dict} key {@code <key>}, e.g. written by
+     * {@code numpy.savez(f, **{k: v.numpy() for k, v in model.state_dict().items()})} (stored or compressed entries,
+     * see {@link NumpyArchives}). Values are converted to the graph's data type; a float64 archive loaded into a
+     * DOUBLE graph is exact.
+     *
+     * @param graph an initialised graph whose parameterised layers are named after PyTorch modules
+     * @param npz   the archive
+     * @throws IllegalArgumentException if the file cannot be read, or listing every missing, unexpected or
+     *                                  mis-shaped tensor and unmapped layer; the graph is then unchanged
+     */
+    public static void loadNpz(ComputationGraph graph, Path npz) {
+        load(graph, NumpyArchives.read(npz), Map.of(), "NPZ file " + npz);
     }
 
     private static void load(ComputationGraph graph, Map<String, INDArray> stateDict, Map<String, Double> epsilons,
