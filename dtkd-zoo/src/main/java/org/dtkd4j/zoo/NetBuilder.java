@@ -116,8 +116,22 @@ final class NetBuilder {
 
     /** {@code nn.BatchNorm2d(channels)} with PyTorch's epsilon and momentum; running variance stored as variance. */
     Node bn(String name, Node in) {
+        return bn(name, in, BN_DECAY);
+    }
+
+    /**
+     * A {@code nn.BatchNorm2d(channels)} that the reference's forward pass applies twice to the same input in a
+     * training step (once in the network, once more for a feature it returns), so that its running statistics move
+     * twice per step: {@code r ← 0.9·(0.9·r + 0.1·b) + 0.1·b = 0.81·r + 0.19·b}, i.e. one update with decay
+     * {@code 0.9² = 0.81}. The normalisation and the gradients are those of one application.
+     */
+    Node bnAppliedTwice(String name, Node in) {
+        return bn(name, in, BN_DECAY * BN_DECAY);
+    }
+
+    private Node bn(String name, Node in, double decay) {
         graph.addLayer(name, new BatchNormalization.Builder().nIn(in.channels()).nOut(in.channels()).eps(BN_EPS)
-                .decay(BN_DECAY).useLogStd(false).dataFormat(format).build(), in.name());
+                .decay(decay).useLogStd(false).dataFormat(format).build(), in.name());
         return new Node(name, in.channels());
     }
 

@@ -13,6 +13,11 @@ import org.dtkd4j.zoo.NetBuilder.Node;
  * {@code a = relu(bn1(x))}, {@code h = conv2(relu(bn2(conv1(a))))} with 3×3 convolutions (the first strided) and
  * returns {@code x + h} when its input and output widths agree, else {@code convShortcut(a) + h} with a strided
  * 1×1 {@code convShortcut}. No dropout (the reference's rate is 0); convolutions have no bias.
+ *
+ * <p>The reference's forward pass also computes pre-activation features by applying {@code block2.layer.0.bn1},
+ * {@code block3.layer.0.bn1} and {@code bn1} a second time to their inputs; in training mode that moves their
+ * running statistics twice per step. These three layers reproduce it with one update of decay {@code 0.81}
+ * (PyTorch momentum {@code 0.19}); their outputs and gradients are unchanged.
  */
 final class WideResNets {
 
@@ -34,16 +39,16 @@ final class WideResNets {
             int width = (16 << (stage - 1)) * widen;
             for (int i = 0; i < n; i++) {
                 int stride = stage > 1 && i == 0 ? 2 : 1;
-                x = block(net, "block" + stage + ".layer." + i, x, width, stride);
+                x = block(net, "block" + stage + ".layer." + i, x, width, stride, stage > 1 && i == 0);
             }
         }
-        x = net.relu("relu", net.bn("bn1", x));
+        x = net.relu("relu", net.bnAppliedTwice("bn1", x));
         return net.head(x, "fc");
     }
 
     /** The pre-activation wide block. */
-    private static Node block(NetBuilder net, String p, Node x, int out, int stride) {
-        Node a = net.relu(p + ".relu1", net.bn(p + ".bn1", x));
+    private static Node block(NetBuilder net, String p, Node x, int out, int stride, boolean bn1Twice) {
+        Node a = net.relu(p + ".relu1", bn1Twice ? net.bnAppliedTwice(p + ".bn1", x) : net.bn(p + ".bn1", x));
         Node h = net.relu(p + ".relu2", net.bn(p + ".bn2", net.conv(p + ".conv1", a, out, 3, stride, 1, 1, false)));
         h = net.conv(p + ".conv2", h, out, 3, 1, 1, 1, false);
         Node shortcut = x.channels() == out ? x : net.conv(p + ".convShortcut", a, out, 1, stride, 0, 1, false);

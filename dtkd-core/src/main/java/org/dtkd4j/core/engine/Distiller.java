@@ -26,6 +26,7 @@ import org.dtkd4j.core.dl4j.DistillationLossFunction;
 import org.dtkd4j.core.dl4j.TeacherLabelIterator;
 import org.dtkd4j.core.optim.LearningRates;
 import org.dtkd4j.core.optim.SgdMomentum;
+import org.dtkd4j.core.optim.TorchBatchNorm;
 import org.dtkd4j.core.optim.TorchWeightDecay;
 import org.dtkd4j.core.teacher.Teacher;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -71,7 +72,9 @@ import java.util.function.UnaryOperator;
  * <p>What a step does: the teacher's logits for the minibatch are computed once (inference mode) and packed into
  * the labels ({@link TeacherLabelIterator}); the student's output layer carries a {@link DistillationLossFunction};
  * the optimizer is {@link SgdMomentum} with the reference step schedule and {@link TorchWeightDecay} (PyTorch
- * semantics). A step whose loss or gradient is not finite is stopped before its update, and the run ends with a
+ * semantics); BatchNorm layers update their running variance with the unbiased batch variance, as PyTorch
+ * ({@link TorchBatchNorm}). {@link #fit(int, DataSetIterator)} takes these steps on the caller's batches. A step
+ * whose loss or gradient is not finite is stopped before its update, and the run ends with a
  * {@link TrainingDivergedException} naming the epoch, the batch and the loss terms.
  *
  * <p>Exact resume: the data order and augmentation of epoch {@code e} depend only on (seed, e); the checkpoint holds
@@ -168,7 +171,7 @@ public final class Distiller {
     /** @return the student's listeners: the guard first, so that the statistics never count a stopped step */
     private List<TrainingListener> listeners() {
         return List.of(new DivergenceGuard(), stats, new DistillationListener(),
-                new TorchWeightDecay(recipe.weightDecay()));
+                new TorchWeightDecay(recipe.weightDecay()), new TorchBatchNorm());
     }
 
     /** @return a builder for a new run */
@@ -312,18 +315,7 @@ public final class Distiller {
         progress.start(String.format(Locale.ROOT, "epoch %d/%d", epoch, recipe.epochs()), batchesPerEpoch);
         stats.start(progress);
         long start = System.nanoTime();
-        if (options.workers() == 1) {
-            while (batches.hasNext()) {
-                DataSet ds = batches.next();
-                try {
-                    student.fit(ds);
-                } catch (RuntimeException ex) {
-                    throw diverged(epoch, ex);
-                }
-            }
-        } else {
-            fitInParallel(epoch, batches);
-        }
+        trainSteps(epoch, batches);
         progress.finish();
         double seconds = (System.nanoTime() - start) / 1e9;
         stats.requireWarmupFactor(warmup);
@@ -331,6 +323,55 @@ public final class Distiller {
         double[] test = evaluate(x -> student.output(false, x)[0], "student");
         return new EpochMetrics(epoch, lr, warmup, stats.lossTotal(), stats.termMeans(), stats.trainTop1(),
                 test[0], test[1], stats.temperatures(), seconds, stats.samples() / seconds);
+    }
+
+    /**
+     * Takes one training step per minibatch, at a given epoch, exactly as {@link #run()} trains (it is the step of
+     * its epoch loop): the teacher's logits for the minibatch (inference mode), the student's forward pass in
+     * training mode, the loss of the configured method with the epoch's warmup factor, backpropagation, the
+     * divergence guard, PyTorch's weight decay and BatchNorm running statistics, and SGD with momentum at the
+     * epoch's learning rate; with several workers, data-parallel rounds as in {@code run()}. Nothing is evaluated,
+     * logged or written. Lets a caller drive training with its own batches, e.g. to reproduce a reference
+     * trainer's steps one for one.
+     *
+     * <p>The student's epoch counter becomes {@code epoch − 1} (DL4J counts from 0); it never goes back, so
+     * {@code epoch} must be at least the epoch the student is in. Successive calls with the same epoch continue that
+     * epoch; a later {@link #run()} or {@link #runEpochs} starts again at the beginning of the epoch the counter
+     * is at.
+     *
+     * @param epoch   reference epoch number (from 1), &gt;= the student's current epoch + 1, &lt;= the recipe's epochs
+     * @param batches minibatches of (features {@code [N, C, H, W]} in the student's data type, one-hot labels
+     *                {@code [N, classes]}), consumed to the end
+     * @throws IllegalArgumentException if the epoch is out of range
+     * @throws TrainingDivergedException if a step produced a non-finite loss or gradient
+     */
+    public void fit(int epoch, DataSetIterator batches) {
+        Objects.requireNonNull(batches, "batches");
+        if (epoch <= student.getEpochCount() || epoch > recipe.epochs()) {
+            throw new IllegalArgumentException("epoch must be in " + (student.getEpochCount() + 1) + ".."
+                    + recipe.epochs() + " (the student has completed " + student.getEpochCount() + " epochs, the "
+                    + "recipe has " + recipe.epochs() + "), found " + epoch);
+        }
+        student.getConfiguration().setEpochCount(epoch - 1);
+        DistillationListener.synchronize(student);
+        stats.start(null);
+        trainSteps(epoch, teacher == null ? batches : new TeacherLabelIterator(batches, teacher));
+    }
+
+    /** The steps of one epoch: one {@code fit} per minibatch of teacher-labelled batches, or parallel rounds. */
+    private void trainSteps(int epoch, DataSetIterator batches) {
+        if (options.workers() > 1) {
+            fitInParallel(epoch, batches);
+            return;
+        }
+        while (batches.hasNext()) {
+            DataSet ds = batches.next();
+            try {
+                student.fit(ds);
+            } catch (RuntimeException ex) {
+                throw diverged(epoch, ex);
+            }
+        }
     }
 
     /**
