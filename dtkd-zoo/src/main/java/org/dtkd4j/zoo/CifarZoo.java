@@ -6,10 +6,15 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.dtkd4j.core.optim.TorchBatchNorm;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.function.Function;
 
 /**
@@ -37,15 +42,20 @@ import java.util.function.Function;
  * are named after the PyTorch module paths of the reference ({@code layer1.0.conv1}, {@code bn1}, {@code fc}), so
  * {@link org.dtkd4j.zoo.onnx.PyTorchWeights} loads PyTorch-trained weights by {@code state_dict} key.
  *
+ * <p>Random initialisation is the reference's, per family ({@link Initialization#REFERENCE}: e.g. fan-out
+ * He-normal convolutions for ResNets, PyTorch's defaults for ShuffleNets), or DL4J's scheme with
+ * {@link Initialization#DL4J}. In training, DL4J's BatchNorm updates its running variance with the biased batch
+ * variance; PyTorch, and the reference, use the unbiased one. {@link #build} therefore attaches the listener
+ * {@link TorchBatchNorm}, which makes the update PyTorch's (keep it when setting other listeners:
+ * {@code addListeners}, not {@code setListeners}); the {@code Distiller} engine adds it to every student. The
+ * WRNs' three BatchNorms that the reference applies twice per training step update with decay 0.81 (see
+ * {@code WideResNets}).
+ *
  * <p>Deviations from the reference, none of which changes the parameters or (at 32×32) the function:
  * <ul>
  *   <li>The final pooling is global average pooling (see {@code NetBuilder.head}); at other input sizes where the
  *   reference's fixed pools would fail or not cover the map, the zoo model still pools globally.</li>
  *   <li>Convolutions with {@code 1 < groups < channels} are one DL4J convolution per group ({@link #GROUP_SUFFIX}).</li>
- *   <li>Random initialisation is DL4J's He-normal for convolutions and {@code U(±1/√fanIn)} for the classifier
- *   (the reference mixes fan-out He-normal and {@code N(0, 0.01)}); BatchNorm starts at γ=1, β=0.</li>
- *   <li>In training, DL4J's BatchNorm updates its running variance with the biased batch variance (PyTorch: the
- *   unbiased one); inference with loaded statistics is identical.</li>
  * </ul>
  */
 public final class CifarZoo {
@@ -67,7 +77,10 @@ public final class CifarZoo {
     private static final int[] NARROW = {16, 16, 32, 64};
     private static final int[] WIDE = {32, 64, 128, 256};
 
-    private static final Map<String, Function<ZooSpec, ComputationGraphConfiguration>> MODELS = new LinkedHashMap<>();
+    /** Seed offset of the classifier bias stream, so that it does not repeat the weights' random numbers. */
+    private static final long BIAS_STREAM = 0x5DEECE66DL;
+
+    private static final Map<String, Function<ZooSpec, NetBuilder.Model>> MODELS = new LinkedHashMap<>();
 
     static {
         for (int depth : new int[] {8, 14, 20, 32, 44, 56, 110}) {
@@ -102,14 +115,30 @@ public final class CifarZoo {
     /**
      * Builds and initialises a model.
      *
+     * <p>The random parameters follow {@link ZooSpec#initialization()}; with {@link Initialization#REFERENCE}, the
+     * classifier biases the reference leaves at PyTorch's default (ResNets, ShuffleNets) are drawn here from
+     * {@code U(±1/√in)} after the graph's own initialisation ({@link #configuration} alone leaves them 0).
+     *
      * @param name a name from {@link #names()} (case-sensitive, as in the reference)
      * @param spec classes, input shape, seed, data type and training setup
-     * @return the initialised graph, randomly initialised from {@code spec.seed()}
+     * @return the initialised graph, randomly initialised from {@code spec.seed()}, with the listener
+     *         {@link TorchBatchNorm} (PyTorch's BatchNorm running variance when trained with {@code fit})
      * @throws IllegalArgumentException for an unknown name, listing the valid ones
      */
     public static ComputationGraph build(String name, ZooSpec spec) {
-        ComputationGraph graph = new ComputationGraph(configuration(name, spec));
+        NetBuilder.Model model = model(name, spec);
+        ComputationGraph graph = new ComputationGraph(model.configuration());
         graph.init();
+        graph.setListeners(new TorchBatchNorm());
+        if (model.biasBound() > 0) {
+            INDArray bias = graph.getLayer(model.classifier()).getParam(DefaultParamInitializer.BIAS_KEY);
+            SplittableRandom random = new SplittableRandom(spec.seed() + BIAS_STREAM);
+            double[] values = new double[(int) bias.length()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = random.nextDouble(-model.biasBound(), model.biasBound());
+            }
+            bias.assign(Nd4j.createFromArray(values).reshape(bias.shape()).castTo(bias.dataType()));
+        }
         return graph;
     }
 
@@ -123,7 +152,11 @@ public final class CifarZoo {
      * @throws IllegalArgumentException for an unknown name, listing the valid ones
      */
     public static ComputationGraphConfiguration configuration(String name, ZooSpec spec) {
-        Function<ZooSpec, ComputationGraphConfiguration> model = MODELS.get(name);
+        return model(name, spec).configuration();
+    }
+
+    private static NetBuilder.Model model(String name, ZooSpec spec) {
+        Function<ZooSpec, NetBuilder.Model> model = MODELS.get(name);
         if (model == null) {
             throw new IllegalArgumentException("Unknown model '" + name + "'; valid names: "
                     + String.join(", ", MODELS.keySet()));

@@ -1,6 +1,5 @@
 package org.dtkd4j.zoo;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.dtkd4j.zoo.NetBuilder.Node;
 
 /**
@@ -33,11 +32,11 @@ final class MobileNetV2 {
      * @param expansion the expansion {@code T} of stages 2 to 7
      * @param width     width multiplier {@code w}, at most 1
      */
-    static ComputationGraphConfiguration build(ZooSpec spec, int expansion, double width) {
+    static NetBuilder.Model build(ZooSpec spec, int expansion, double width) {
         if (!(width > 0 && width <= 1)) {
             throw new IllegalArgumentException("MobileNetV2 width multiplier must be in (0, 1], found " + width);
         }
-        NetBuilder net = new NetBuilder(spec);
+        NetBuilder net = new NetBuilder(spec, NetBuilder.Family.VGG_MOBILENET);
         Node x = convBnRelu(net, "conv1", net.input(), (int) (32 * width), 3, 2, 1);
         for (int s = 0; s < STAGES.length; s++) {
             int t = STAGES[s][0] == 0 ? expansion : STAGES[s][0];

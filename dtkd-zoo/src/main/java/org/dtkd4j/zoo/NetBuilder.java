@@ -17,7 +17,11 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
+import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.weights.WeightInitDistribution;
 import org.dtkd4j.zoo.vertex.ChannelRangeVertex;
 import org.dtkd4j.zoo.vertex.ChannelShuffleVertex;
 import org.dtkd4j.zoo.vertex.ChannelsLastVertex;
@@ -40,6 +44,8 @@ final class NetBuilder {
 
     /** PyTorch's BatchNorm2d epsilon. */
     private static final double BN_EPS = 1e-5;
+    /** Standard deviation of the VGG and MobileNetV2 classifiers' weights in the reference. */
+    private static final double CLASSIFIER_STD = 0.01;
     /** DL4J decay of the running statistics equivalent to PyTorch's BatchNorm2d momentum 0.1. */
     private static final double BN_DECAY = 0.9;
 
@@ -50,13 +56,43 @@ final class NetBuilder {
     record Node(String name, int channels) {
     }
 
+    /**
+     * The reference's initialisation of a model family ({@link Initialization#REFERENCE}).
+     *
+     * @param fanOutConvs        convolutions {@code N(0, 2/(k²·out))} (else PyTorch's {@code U(±1/√(k²·in/groups))})
+     * @param smallClassifier    classifier weight {@code N(0, 0.01²)} (else PyTorch's {@code U(±1/√in)})
+     * @param zeroClassifierBias classifier bias 0 (else PyTorch's {@code U(±1/√in)}, drawn by
+     *                           {@link CifarZoo#build} after the graph's initialisation)
+     */
+    record Family(boolean fanOutConvs, boolean smallClassifier, boolean zeroClassifierBias) {
+        /** ResNets and ResNet18/50: {@code kaiming_normal_(mode="fan_out")} convolutions, default classifier. */
+        static final Family RESNET = new Family(true, false, false);
+        /** WRNs: fan-out normal convolutions, default classifier weight, zero classifier bias. */
+        static final Family WIDE_RESNET = new Family(true, false, true);
+        /** VGGs and MobileNetV2 ({@code _initialize_weights}): fan-out normal convolutions, N(0, 0.01) classifier. */
+        static final Family VGG_MOBILENET = new Family(true, true, true);
+        /** ShuffleNets: PyTorch's defaults everywhere. */
+        static final Family TORCH_DEFAULTS = new Family(false, false, false);
+    }
+
+    /**
+     * A built model: its configuration, and the classifier whose bias {@link CifarZoo#build} draws from
+     * {@code U(±biasBound)} after initialisation ({@code biasBound} 0: the bias stays 0).
+     */
+    record Model(ComputationGraphConfiguration configuration, String classifier, double biasBound) {
+    }
+
     private final ZooSpec spec;
+    private final Family family;
+    private final boolean reference;
     private final CNN2DFormat format;
     private final ComputationGraphConfiguration.GraphBuilder graph;
     private final Node input;
 
-    NetBuilder(ZooSpec spec) {
+    NetBuilder(ZooSpec spec, Family family) {
         this.spec = spec;
+        this.family = family;
+        this.reference = spec.initialization() == Initialization.REFERENCE;
         this.format = spec.dataFormat();
         this.graph = new NeuralNetConfiguration.Builder()
                 .seed(spec.seed())
@@ -85,21 +121,22 @@ final class NetBuilder {
      * {@code nn.Conv2d(in, out, kernel, stride, padding, groups=groups, bias=bias)}. One group is a DL4J
      * convolution; {@code groups == in == out} a depthwise convolution; otherwise one convolution per group, named
      * {@code name + CifarZoo.GROUP_SUFFIX + g}, over channel ranges of the input, concatenated under {@code name}.
+     * Weights are drawn as the family's reference initialisation (over the whole module's fan-in and fan-out, as
+     * PyTorch computes them for grouped weights) or DL4J's; biases start at 0.
      */
     Node conv(String name, Node in, int out, int kernel, int stride, int padding, int groups, boolean bias) {
         if (groups < 1 || in.channels() % groups != 0 || out % groups != 0) {
             throw new IllegalArgumentException(name + ": " + groups + " groups do not divide " + in.channels()
                     + " input and " + out + " output channels");
         }
+        IWeightInit init = convInit(in.channels() / groups * kernel * kernel, out * kernel * kernel);
         if (groups == 1) {
-            graph.addLayer(name, new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
-                    .padding(padding, padding).nIn(in.channels()).nOut(out).hasBias(bias)
-                    .dataFormat(format).activation(Activation.IDENTITY).build(), in.name());
+            convolution(name, in.name(), in.channels(), out, kernel, stride, padding, bias, init);
             return new Node(name, out);
         }
         if (groups == in.channels() && out == in.channels()) {
             graph.addLayer(name, new DepthwiseConvolution2D.Builder(kernel, kernel).stride(stride, stride)
-                    .padding(padding, padding).nIn(in.channels()).depthMultiplier(1).hasBias(bias)
+                    .padding(padding, padding).nIn(in.channels()).depthMultiplier(1).hasBias(bias).weightInit(init)
                     .dataFormat(format).activation(Activation.IDENTITY).build(), in.name());
             return new Node(name, out);
         }
@@ -107,11 +144,36 @@ final class NetBuilder {
         String[] members = new String[groups];
         for (int g = 0; g < groups; g++) {
             Node slice = channels(name + "#in" + g, in, g * inPerGroup, inPerGroup);
-            members[g] = conv(name + CifarZoo.GROUP_SUFFIX + g, slice, out / groups, kernel, stride, padding, 1, bias)
-                    .name();
+            members[g] = name + CifarZoo.GROUP_SUFFIX + g;
+            convolution(members[g], slice.name(), inPerGroup, out / groups, kernel, stride, padding, bias, init);
         }
         graph.addVertex(name, new MergeVertex(), members);
         return new Node(name, out);
+    }
+
+    private void convolution(String name, String input, int in, int out, int kernel, int stride, int padding,
+                             boolean bias, IWeightInit init) {
+        graph.addLayer(name, new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
+                .padding(padding, padding).nIn(in).nOut(out).hasBias(bias).weightInit(init)
+                .dataFormat(format).activation(Activation.IDENTITY).build(), input);
+    }
+
+    /**
+     * @param fanIn  PyTorch's fan-in of the weight, {@code k²·in/groups}
+     * @param fanOut PyTorch's fan-out, {@code k²·out}
+     */
+    private IWeightInit convInit(int fanIn, int fanOut) {
+        if (!reference) {
+            return WeightInit.RELU.getWeightInitFunction();
+        }
+        return family.fanOutConvs() ? new WeightInitDistribution(new NormalDistribution(0, Math.sqrt(2.0 / fanOut)))
+                : uniform(fanIn);
+    }
+
+    /** PyTorch's default {@code kaiming_uniform_(a=√5)}: {@code U(±1/√fanIn)}. */
+    private static IWeightInit uniform(int fanIn) {
+        double bound = 1 / Math.sqrt(fanIn);
+        return new WeightInitDistribution(new UniformDistribution(-bound, bound));
     }
 
     /** {@code nn.BatchNorm2d(channels)} with PyTorch's epsilon and momentum; running variance stored as variance. */
@@ -201,19 +263,26 @@ final class NetBuilder {
      * Ends the network: global average pooling to {@link CifarZoo#FEATURES}, the linear classifier named
      * {@code classifier}, and the logits output {@link CifarZoo#OUTPUT} that applies the spec's loss in training.
      *
+     * <p>The classifier is initialised as the family's reference ({@code N(0, 0.01²)} or {@code U(±1/√in)}, bias
+     * 0 or {@code U(±1/√in)}, see {@link Model}) or as DL4J's {@code U(±1/√in)} with bias 0.
+     *
      * <p>The references' final pools ({@code AvgPool2d(8)}, {@code avg_pool2d(out, 4)}, {@code AdaptiveAvgPool2d}
      * and MobileNetV2's {@code AvgPool2d(2, ceil_mode=True)}) all cover the whole last feature map at 32×32, so they
      * are global average pooling there; global pooling also keeps other input sizes such as 28×28 working.
      */
-    ComputationGraphConfiguration head(Node in, String classifier) {
+    Model head(Node in, String classifier) {
         graph.addLayer(CifarZoo.FEATURES, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), in.name());
+        IWeightInit weights = reference && family.smallClassifier()
+                ? new WeightInitDistribution(new NormalDistribution(0, CLASSIFIER_STD))
+                : WeightInit.UNIFORM.getWeightInitFunction();
         graph.addLayer(classifier, new DenseLayer.Builder().nIn(in.channels()).nOut(spec.numClasses())
-                .activation(Activation.IDENTITY).weightInit(WeightInit.UNIFORM).build(), CifarZoo.FEATURES);
+                .activation(Activation.IDENTITY).weightInit(weights).build(), CifarZoo.FEATURES);
         LossLayer logits = new LossLayer.Builder(spec.loss()).activation(Activation.IDENTITY).build();
         // the builder rejects nIn/nOut; set them so DL4J's shape inference reports [N, numClasses], not [N, 0]
         logits.setNIn(spec.numClasses());
         logits.setNOut(spec.numClasses());
         graph.addLayer(CifarZoo.OUTPUT, logits, classifier);
-        return graph.setOutputs(CifarZoo.OUTPUT).build();
+        double biasBound = reference && !family.zeroClassifierBias() ? 1 / Math.sqrt(in.channels()) : 0;
+        return new Model(graph.setOutputs(CifarZoo.OUTPUT).build(), classifier, biasBound);
     }
 }

@@ -1,6 +1,5 @@
 package org.dtkd4j.zoo;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.dtkd4j.zoo.NetBuilder.Node;
 
 /**
@@ -36,13 +35,13 @@ final class ResNets {
      * @param depth   {@code 6n + 2}
      * @param filters stem and stage widths, four values
      */
-    static ComputationGraphConfiguration cifar(ZooSpec spec, int depth, int... filters) {
+    static NetBuilder.Model cifar(ZooSpec spec, int depth, int... filters) {
         if ((depth - 2) % 6 != 0 || filters.length != 4) {
             throw new IllegalArgumentException("CIFAR ResNet needs depth 6n+2 and 4 widths, found depth " + depth
                     + " and " + filters.length + " widths");
         }
         int n = (depth - 2) / 6;
-        NetBuilder net = new NetBuilder(spec);
+        NetBuilder net = new NetBuilder(spec, NetBuilder.Family.RESNET);
         Node x = stem(net, filters[0]);
         for (int stage = 1; stage <= 3; stage++) {
             for (int i = 0; i < n; i++) {
@@ -59,8 +58,8 @@ final class ResNets {
      * @param bottleneck bottleneck blocks (ResNet50) instead of basic blocks (ResNet18)
      * @param blocks     blocks per stage, four values
      */
-    static ComputationGraphConfiguration v2(ZooSpec spec, boolean bottleneck, int... blocks) {
-        NetBuilder net = new NetBuilder(spec);
+    static NetBuilder.Model v2(ZooSpec spec, boolean bottleneck, int... blocks) {
+        NetBuilder net = new NetBuilder(spec, NetBuilder.Family.RESNET);
         Node x = stem(net, 64);
         for (int stage = 1; stage <= 4; stage++) {
             int planes = 64 << (stage - 1);

@@ -1,6 +1,5 @@
 package org.dtkd4j.zoo;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.dtkd4j.zoo.NetBuilder.Node;
 
 /**
@@ -29,8 +28,8 @@ final class ShuffleNetV1 {
      * @param units  units per stage
      * @param groups groups of the grouped convolutions
      */
-    static ComputationGraphConfiguration build(ZooSpec spec, int[] widths, int[] units, int groups) {
-        NetBuilder net = new NetBuilder(spec);
+    static NetBuilder.Model build(ZooSpec spec, int[] widths, int[] units, int groups) {
+        NetBuilder net = new NetBuilder(spec, NetBuilder.Family.TORCH_DEFAULTS);
         Node x = net.conv("conv1", net.input(), STEM, 1, 1, 0, 1, false);
         x = net.relu("relu", net.bn("bn1", x));
         for (int s = 0; s < widths.length; s++) {

@@ -1,6 +1,5 @@
 package org.dtkd4j.zoo;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.dtkd4j.zoo.NetBuilder.Node;
 
 /**
@@ -31,8 +30,8 @@ final class ShuffleNetV2 {
      * @param widths stage widths and the final width, four values
      * @param units  basic units per stage, three values
      */
-    static ComputationGraphConfiguration build(ZooSpec spec, int[] widths, int[] units) {
-        NetBuilder net = new NetBuilder(spec);
+    static NetBuilder.Model build(ZooSpec spec, int[] widths, int[] units) {
+        NetBuilder net = new NetBuilder(spec, NetBuilder.Family.TORCH_DEFAULTS);
         Node x = net.relu("relu", net.bn("bn1", net.conv("conv1", net.input(), STEM, 1, 1, 0, 1, false)));
         for (int s = 0; s < units.length; s++) {
             String layer = "layer" + (s + 1) + ".";

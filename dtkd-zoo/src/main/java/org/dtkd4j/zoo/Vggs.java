@@ -1,6 +1,5 @@
 package org.dtkd4j.zoo;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.dtkd4j.zoo.NetBuilder.Node;
 
 /**
@@ -35,8 +34,8 @@ final class Vggs {
     private static final int POOL3_HEIGHT = 64;
 
     /** @param cfg convolution widths per block, five blocks */
-    static ComputationGraphConfiguration build(ZooSpec spec, int[][] cfg) {
-        NetBuilder net = new NetBuilder(spec);
+    static NetBuilder.Model build(ZooSpec spec, int[][] cfg) {
+        NetBuilder net = new NetBuilder(spec, NetBuilder.Family.VGG_MOBILENET);
         Node x = net.input();
         for (int b = 0; b < cfg.length; b++) {
             for (int i = 0; i < cfg[b].length; i++) {

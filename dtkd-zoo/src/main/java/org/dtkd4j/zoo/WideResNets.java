@@ -1,6 +1,5 @@
 package org.dtkd4j.zoo;
 
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.dtkd4j.zoo.NetBuilder.Node;
 
 /**
@@ -28,12 +27,12 @@ final class WideResNets {
      * @param depth  {@code 6n + 4}
      * @param widen  widen factor {@code k}
      */
-    static ComputationGraphConfiguration build(ZooSpec spec, int depth, int widen) {
+    static NetBuilder.Model build(ZooSpec spec, int depth, int widen) {
         if ((depth - 4) % 6 != 0 || widen < 1) {
             throw new IllegalArgumentException("WRN needs depth 6n+4 and widen >= 1, found " + depth + ", " + widen);
         }
         int n = (depth - 4) / 6;
-        NetBuilder net = new NetBuilder(spec);
+        NetBuilder net = new NetBuilder(spec, NetBuilder.Family.WIDE_RESNET);
         Node x = net.conv("conv1", net.input(), 16, 3, 1, 1, 1, false);
         for (int stage = 1; stage <= 3; stage++) {
             int width = (16 << (stage - 1)) * widen;

@@ -14,7 +14,8 @@ import java.util.Objects;
  * What to build a {@link CifarZoo} model for: classes, input shape, seed, precision, activation layout, updater and
  * loss.
  *
- * <p>The defaults are CIFAR-100 ({@code 100} classes, {@code 3×32×32}), seed {@code 42}, {@link DataType#FLOAT},
+ * <p>The defaults are CIFAR-100 ({@code 100} classes, {@code 3×32×32}), seed {@code 42}, the reference's
+ * initialisation ({@link Initialization#REFERENCE}), {@link DataType#FLOAT},
  * the reference recipe's optimiser (PyTorch SGD with momentum {@code 0.9} at learning rate {@code 0.05},
  * {@link SgdMomentum}) and softmax cross-entropy on the logits with one-hot labels (PyTorch's
  * {@code F.cross_entropy}): core's {@code DistillationLossFunction.of(CeConfig.defaults())}, the same cross-entropy
@@ -37,13 +38,14 @@ import java.util.Objects;
  * @param height     input height; at least {@value #MIN_SIZE}
  * @param width      input width; at least {@value #MIN_SIZE}
  * @param seed       seed of the random weight initialisation
+ * @param initialization how random parameters are drawn: the reference's scheme per family (default) or DL4J's
  * @param dataType   floating-point type of parameters and activations
  * @param dataFormat layout of the activations inside the graph (the input is NCHW either way)
  * @param updater    updater of every trainable parameter
  * @param loss       loss the {@link CifarZoo#OUTPUT} layer applies to the logits during {@code fit}
  */
-public record ZooSpec(int numClasses, int channels, int height, int width, long seed, DataType dataType,
-                      CNN2DFormat dataFormat, IUpdater updater, ILossFunction loss) {
+public record ZooSpec(int numClasses, int channels, int height, int width, long seed, Initialization initialization,
+                      DataType dataType, CNN2DFormat dataFormat, IUpdater updater, ILossFunction loss) {
 
     /** Smallest input height and width: VGG halves its input three times with 2×2 max pooling. */
     public static final int MIN_SIZE = 8;
@@ -60,6 +62,7 @@ public record ZooSpec(int numClasses, int channels, int height, int width, long 
             throw new IllegalArgumentException("input height and width must be at least " + MIN_SIZE + ", found "
                     + height + "x" + width);
         }
+        Objects.requireNonNull(initialization, "initialization");
         Objects.requireNonNull(dataType, "dataType");
         if (!dataType.isFPType()) {
             throw new IllegalArgumentException("dataType must be a floating-point type, found " + dataType);
@@ -81,8 +84,8 @@ public record ZooSpec(int numClasses, int channels, int height, int width, long 
 
     /** @return a builder holding this spec's values */
     public Builder toBuilder() {
-        return new Builder().numClasses(numClasses).input(channels, height, width).seed(seed).dataType(dataType)
-                .dataFormat(dataFormat).updater(updater).loss(loss);
+        return new Builder().numClasses(numClasses).input(channels, height, width).seed(seed)
+                .initialization(initialization).dataType(dataType).dataFormat(dataFormat).updater(updater).loss(loss);
     }
 
     /** Builder of {@link ZooSpec}; {@link #build()} validates. */
@@ -92,6 +95,7 @@ public record ZooSpec(int numClasses, int channels, int height, int width, long 
         private int height = 32;
         private int width = 32;
         private long seed = 42;
+        private Initialization initialization = Initialization.REFERENCE;
         private DataType dataType = DataType.FLOAT;
         private CNN2DFormat dataFormat = CNN2DFormat.NCHW;
         private IUpdater updater = new SgdMomentum(0.05, 0.9);
@@ -122,6 +126,16 @@ public record ZooSpec(int numClasses, int channels, int height, int width, long 
         /** @param seed weight initialisation seed (default 42) @return this */
         public Builder seed(long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * @param initialization the random initialisation: {@link Initialization#REFERENCE} (default, the
+         *                       reference's per family) or {@link Initialization#DL4J}
+         * @return this
+         */
+        public Builder initialization(Initialization initialization) {
+            this.initialization = initialization;
             return this;
         }
 
@@ -158,7 +172,8 @@ public record ZooSpec(int numClasses, int channels, int height, int width, long 
 
         /** @return the validated spec */
         public ZooSpec build() {
-            return new ZooSpec(numClasses, channels, height, width, seed, dataType, dataFormat, updater, loss);
+            return new ZooSpec(numClasses, channels, height, width, seed, initialization, dataType, dataFormat, updater,
+                    loss);
         }
     }
 }

@@ -26,9 +26,9 @@ class NetBuilderTest {
 
     @Test
     void averagePoolCountsPaddedZerosLikePyTorch() {
-        NetBuilder net = new NetBuilder(tiny(2, DataType.DOUBLE));
+        NetBuilder net = new NetBuilder(tiny(2, DataType.DOUBLE), NetBuilder.Family.RESNET);
         Node pooled = net.avgPool("pool", net.input(), 3, 2, 1);
-        ComputationGraph graph = new ComputationGraph(net.head(pooled, "fc"));
+        ComputationGraph graph = new ComputationGraph(net.head(pooled, "fc").configuration());
         graph.init();
         INDArray out = graph.feedForward(Nd4j.ones(DataType.DOUBLE, 1, 2, 8, 8), false).get("pool");
         assertThat(out.shape()).containsExactly(1, 2, 4, 4);
@@ -38,9 +38,9 @@ class NetBuilderTest {
 
     @Test
     void groupedConvolutionSeesOnlyItsGroupsChannels() {
-        NetBuilder net = new NetBuilder(tiny(6, DataType.DOUBLE));
+        NetBuilder net = new NetBuilder(tiny(6, DataType.DOUBLE), NetBuilder.Family.RESNET);
         Node conv = net.conv("conv", net.input(), 6, 1, 1, 0, 3, false);
-        ComputationGraph graph = new ComputationGraph(net.head(conv, "fc"));
+        ComputationGraph graph = new ComputationGraph(net.head(conv, "fc").configuration());
         graph.init();
         INDArray x = Nd4j.zeros(DataType.DOUBLE, 1, 6, 8, 8);
         x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 4))
@@ -55,7 +55,7 @@ class NetBuilderTest {
 
     @Test
     void groupsMustDivideTheChannels() {
-        NetBuilder net = new NetBuilder(tiny(6, DataType.FLOAT));
+        NetBuilder net = new NetBuilder(tiny(6, DataType.FLOAT), NetBuilder.Family.RESNET);
         assertThatThrownBy(() -> net.conv("c", net.input(), 8, 1, 1, 0, 3, false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 groups").hasMessageContaining("8");
     }
@@ -67,14 +67,14 @@ class NetBuilderTest {
      */
     @Test
     void gradientsOfTheCustomBlocksAreExact() {
-        NetBuilder net = new NetBuilder(tiny(6, DataType.DOUBLE));
+        NetBuilder net = new NetBuilder(tiny(6, DataType.DOUBLE), NetBuilder.Family.RESNET);
         Node x = net.conv("conv1", net.input(), 6, 1, 1, 0, 3, true);
         x = net.bn("bn1", x);
         x = net.shuffle("shuffle", x, 3);
         Node a = net.channels("split.0", x, 0, 2);
         Node b = net.conv("dw", net.channels("split.1", x, 2, 4), 4, 3, 2, 1, 4, false);
         Node merged = net.concat("cat", b, net.avgPool("pool", a, 3, 2, 1));
-        ComputationGraph graph = new ComputationGraph(net.head(merged, "fc"));
+        ComputationGraph graph = new ComputationGraph(net.head(merged, "fc").configuration());
         graph.init();
         INDArray input = Nd4j.rand(DataType.DOUBLE, 3, 6, 8, 8).subi(0.5);
         INDArray labels = Nd4j.eye(3).castTo(DataType.DOUBLE);

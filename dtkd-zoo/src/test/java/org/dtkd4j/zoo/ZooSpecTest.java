@@ -26,13 +26,16 @@ class ZooSpecTest {
         });
         assertThat(spec.loss()).isEqualTo(DistillationLossFunction.of(CeConfig.defaults()));
         assertThat(spec.dataFormat()).isEqualTo(CNN2DFormat.NCHW);
+        assertThat(spec.initialization()).isEqualTo(Initialization.REFERENCE);
     }
 
     @Test
     void builderSetsEverythingAndToBuilderRoundTrips() {
-        ZooSpec spec = ZooSpec.builder().numClasses(10).input(1, 28, 28).seed(9).dataType(DataType.DOUBLE)
-                .dataFormat(CNN2DFormat.NHWC).updater(new Adam(1e-3)).loss(new LossMSE()).build();
-        assertThat(spec).isEqualTo(new ZooSpec(10, 1, 28, 28, 9, DataType.DOUBLE, CNN2DFormat.NHWC, new Adam(1e-3), new LossMSE()));
+        ZooSpec spec = ZooSpec.builder().numClasses(10).input(1, 28, 28).seed(9).initialization(Initialization.DL4J)
+                .dataType(DataType.DOUBLE).dataFormat(CNN2DFormat.NHWC).updater(new Adam(1e-3)).loss(new LossMSE())
+                .build();
+        assertThat(spec).isEqualTo(new ZooSpec(10, 1, 28, 28, 9, Initialization.DL4J, DataType.DOUBLE,
+                CNN2DFormat.NHWC, new Adam(1e-3), new LossMSE()));
         assertThat(spec.toBuilder().build()).isEqualTo(spec);
     }
 
@@ -52,5 +55,7 @@ class ZooSpecTest {
                 .isInstanceOf(NullPointerException.class).hasMessage("dataFormat");
         assertThatThrownBy(() -> ZooSpec.builder().loss(null).build()).isInstanceOf(NullPointerException.class)
                 .hasMessage("loss");
+        assertThatThrownBy(() -> ZooSpec.builder().initialization(null).build())
+                .isInstanceOf(NullPointerException.class).hasMessage("initialization");
     }
 }
