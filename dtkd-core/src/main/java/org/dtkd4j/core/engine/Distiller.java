@@ -695,7 +695,8 @@ public final class Distiller {
         private Teacher teacher;
         private TrainTestSplit data;
         private DistillationConfig loss;
-        private TrainingRecipe recipe = TrainingRecipe.reference();
+        /** Null until set: the default depends on the student's name. */
+        private TrainingRecipe recipe;
         private Path runDir;
         private Progress progress;
         private PrintStream console = System.out;
@@ -754,7 +755,11 @@ public final class Distiller {
             return this;
         }
 
-        /** @param v a name for the student in config and logs (e.g. its zoo name) @return this */
+        /**
+         * @param v a name for the student in config and logs (e.g. its zoo name); without a {@link #recipe}, it also
+         *          chooses the reference's learning rate ({@link TrainingRecipe#reference(String)})
+         * @return this
+         */
         public Builder studentName(String v) {
             this.studentName = v;
             return this;
@@ -778,9 +783,14 @@ public final class Distiller {
             return this;
         }
 
-        /** @param v the optimisation recipe (default {@link TrainingRecipe#reference()}) @return this */
+        /**
+         * @param v the optimisation recipe (default {@link TrainingRecipe#reference(String)} of the
+         *          {@link #studentName}: the reference's, with its learning rate for that student, 0.01 for
+         *          MobileNetV2 and the ShuffleNets, else 0.05)
+         * @return this
+         */
         public Builder recipe(TrainingRecipe v) {
-            this.recipe = v;
+            this.recipe = Objects.requireNonNull(v, "recipe");
             return this;
         }
 
@@ -812,8 +822,8 @@ public final class Distiller {
             Objects.requireNonNull(student, "student");
             Objects.requireNonNull(data, "data");
             Objects.requireNonNull(loss, "loss");
-            Objects.requireNonNull(recipe, "recipe");
             Objects.requireNonNull(runDir, "runDirectory");
+            TrainingRecipe resolved = recipe != null ? recipe : TrainingRecipe.reference(studentName);
             checkCompatible(loss, teacher, data, null);
             Path latest = runDir.resolve(CHECKPOINT_DIR).resolve(LATEST);
             if (Files.exists(latest)) {
@@ -825,12 +835,12 @@ public final class Distiller {
                 throw new IllegalArgumentException("cacheTeacherLogits(true) needs a teacher, found method "
                         + loss.method() + " without one");
             }
-            ComputationGraph prepared = prepare(student, loss, recipe, data.train().numClasses());
-            new RunConfig(loss, recipe, options, studentName, teacher == null ? "none" : teacher.describe(),
+            ComputationGraph prepared = prepare(student, loss, resolved, data.train().numClasses());
+            new RunConfig(loss, resolved, options, studentName, teacher == null ? "none" : teacher.describe(),
                     data.train().name(), data.train().size(), data.test().size()).write(runDir.resolve(CONFIG_FILE));
-            Distiller d = new Distiller(prepared, teacher, data, recipe, options, runDir,
+            Distiller d = new Distiller(prepared, teacher, data, resolved, options, runDir,
                     progress == null ? Progress.onStderr() : progress, console, new ArrayList<>());
-            d.log("run " + runDir + ": " + loss + ", " + recipe + ", " + options + ", student " + studentName + " ("
+            d.log("run " + runDir + ": " + loss + ", " + resolved + ", " + options + ", student " + studentName + " ("
                     + prepared.numParams() + " parameters), teacher " + (teacher == null ? "none" : teacher.describe())
                     + ", data " + data.train().name() + " (" + data.train().size() + " train / " + data.test().size()
                     + " test)");
