@@ -57,6 +57,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * tensor's largest magnitude (absolute floor 1e-12), and every loss term of every step (DTKD: and the per-sample
  * temperatures) within 1e-9 relative. Everything (models, classes, input shape, batch, steps, optimiser, epochs per
  * step, method hyper-parameters) is read from the scenario's {@code scenario.json}.
+ *
+ * <p>Measured on the two shipped scenarios: worst tensor difference relative to its max magnitude 8e-14 (BatchNorm
+ * β, which starts at 0 and is still small), at most 5e-15 for every other kind (convolution and classifier weights,
+ * classifier bias, BatchNorm γ, running mean and variance); loss terms and temperatures within 2e-15 relative. The
+ * running statistics match only with the engine's {@code TorchBatchNorm} (unbiased variance) and, for WRNs, the
+ * zoo's decay 0.81 on the three BatchNorms the reference applies twice per step.
  */
 class TrajectoryParityTest {
 
