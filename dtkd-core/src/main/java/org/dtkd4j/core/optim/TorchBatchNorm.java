@@ -42,17 +42,15 @@ public final class TorchBatchNorm extends BaseTrainingListener {
     private static final long serialVersionUID = 1L;
 
     /** Values per channel of each BatchNorm layer's last training forward pass, keyed by gradient-table prefix. */
-    private transient ThreadLocal<Map<String, Long>> valuesPerChannel;
+    private final transient ThreadLocal<Map<String, Long>> valuesPerChannel = ThreadLocal.withInitial(HashMap::new);
 
     private Map<String, Long> counts() {
-        if (valuesPerChannel == null) {
-            synchronized (this) {
-                if (valuesPerChannel == null) {
-                    valuesPerChannel = ThreadLocal.withInitial(HashMap::new);
-                }
-            }
-        }
         return valuesPerChannel.get();
+    }
+
+    /** @return a fresh instance in place of a deserialized one (the per-thread state is not serialized) */
+    private Object readResolve() {
+        return new TorchBatchNorm();
     }
 
     @Override
