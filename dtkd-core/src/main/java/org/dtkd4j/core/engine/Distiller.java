@@ -331,8 +331,8 @@ public final class Distiller {
      * training mode, the loss of the configured method with the epoch's warmup factor, backpropagation, the
      * divergence guard, PyTorch's weight decay and BatchNorm running statistics, and SGD with momentum at the
      * epoch's learning rate; with several workers, data-parallel rounds as in {@code run()}. Nothing is evaluated,
-     * logged or written. Lets a caller drive training with its own batches, e.g. to reproduce a reference
-     * trainer's steps one for one.
+     * and no metrics or checkpoints are written. Lets a caller drive training with its own batches, e.g. to
+     * reproduce a reference trainer's steps one for one.
      *
      * <p>The student's epoch counter becomes {@code epoch − 1} (DL4J counts from 0); it never goes back, so
      * {@code epoch} must be at least the epoch the student is in. Successive calls with the same epoch continue that
