@@ -7,8 +7,8 @@
  * graphs output logits ({@link org.dtkd4j.zoo.CifarZoo#OUTPUT}), expose their pooled features
  * ({@link org.dtkd4j.zoo.CifarZoo#FEATURES}), train with softmax cross-entropy on the logits by default (core's
  * {@code DistillationLossFunction} with {@code CeConfig}), compute in NCHW or NHWC
- * ({@link org.dtkd4j.zoo.ZooSpec#dataFormat()}) and
- * accept PyTorch weights through {@link org.dtkd4j.zoo.onnx.PyTorchWeights}. Each family class documents its
+ * ({@link org.dtkd4j.zoo.ZooSpec#dataFormat()}), start from the reference's initialisation
+ * ({@link org.dtkd4j.zoo.Initialization}), and accept PyTorch weights through {@link org.dtkd4j.zoo.onnx.PyTorchWeights}. Each family class documents its
  * architecture and paper.
  */
 package org.dtkd4j.zoo;
