@@ -66,13 +66,15 @@ final class RunSetup {
 
     /**
      * @param cfg a configuration
-     * @return {@code DTKD4J.DATASET_DIR}, or for Fashion-MNIST without it {@link Datasets#FASHION_MNIST_DIR}
+     * @return {@code DTKD4J.DATASET_DIR}, or for Fashion-MNIST (either type) without it
+     *         {@link Datasets#FASHION_MNIST_DIR}
      * @throws IllegalArgumentException if a CIFAR dataset has no directory set
      */
     static Path datasetDirectory(ExperimentConfig cfg) {
         ExperimentConfig.DatasetType type = cfg.datasetType();
         return cfg.datasetDirectory().orElseGet(() -> {
-            if (type == ExperimentConfig.DatasetType.FASHION_MNIST) {
+            if (type == ExperimentConfig.DatasetType.FASHION_MNIST
+                    || type == ExperimentConfig.DatasetType.FASHION_MNIST_32) {
                 return Datasets.FASHION_MNIST_DIR;
             }
             throw new IllegalArgumentException("no dataset directory for " + type.configName() + ": set "
@@ -84,22 +86,33 @@ final class RunSetup {
 
     /**
      * @param cfg a configuration
-     * @return the training and test splits of its dataset
+     * @return the training and test splits of its dataset, the training split cut to {@code DTKD4J.TRAIN_SUBSET}
+     *         or {@code DTKD4J.TRAIN_PER_CLASS} if set
      * @throws IllegalArgumentException naming the directory and what is wrong, for missing, unreadable or malformed
-     *                                  files
+     *                                  files, or a training subset larger than the training split
      */
     static TrainTestSplit data(ExperimentConfig cfg) {
         Path dir = datasetDirectory(cfg);
+        TrainTestSplit full;
         try {
-            return switch (cfg.datasetType()) {
+            full = switch (cfg.datasetType()) {
                 case CIFAR10 -> Datasets.cifar10(dir);
                 case CIFAR100 -> Datasets.cifar100(dir);
                 case FASHION_MNIST -> Datasets.fashionMnist(dir);
+                case FASHION_MNIST_32 -> Datasets.fashionMnist32(dir);
             };
         } catch (UncheckedIOException e) {
             throw new IllegalArgumentException("cannot read the " + cfg.datasetType().configName() + " files in "
                     + dir + ": " + e.getMessage(), e);
         }
+        int first = cfg.extensions().trainSubset();
+        int perClass = cfg.extensions().trainPerClass();
+        if (first > full.train().size()) {
+            throw new IllegalArgumentException("DTKD4J.TRAIN_SUBSET " + first + " exceeds the training images of "
+                    + describe(full.train()) + ", found " + full.train().size());
+        }
+        return first > 0 ? new TrainTestSplit(full.train().first(first), full.test())
+                : perClass > 0 ? new TrainTestSplit(full.train().firstPerClass(perClass), full.test()) : full;
     }
 
     /**
