@@ -7,6 +7,7 @@ import org.dtkd4j.core.data.ImageDataset;
 import org.dtkd4j.core.data.TrainTestSplit;
 import org.dtkd4j.core.engine.AtomicFiles;
 import org.dtkd4j.core.engine.Distiller;
+import org.dtkd4j.core.engine.Progress;
 import org.dtkd4j.core.teacher.Teacher;
 import org.dtkd4j.examples.config.ExperimentConfig;
 import org.dtkd4j.zoo.CifarZoo;
@@ -126,6 +127,30 @@ final class RunSetup {
     static ComputationGraph student(String name, ImageDataset data, long seed) {
         return CifarZoo.build(name, ZooSpec.builder().numClasses(data.numClasses())
                 .input(data.channels(), data.height(), data.width()).seed(seed).build());
+    }
+
+    /**
+     * Builds a new run of the engine from a configuration: the loss of {@code DISTILLER.TYPE}, the recipe, the engine
+     * options ({@code DTKD4J.AUGMENTATION}, {@code CACHE_TEACHER_LOGITS}, {@code WORKERS}) and the run directory of
+     * {@code cfg}. {@link Distiller.Builder#build()} checks the combination before it writes {@code config.json}.
+     *
+     * @param cfg      the run's configuration
+     * @param student  the initialised student, named {@code DISTILLER.STUDENT}
+     * @param teacher  the teacher, or null for a method without one
+     * @param data     the data
+     * @param progress where progress goes
+     * @param console  where log lines go
+     * @return the distiller, ready to run
+     * @throws IllegalArgumentException naming the first problem the engine finds
+     */
+    static Distiller newRun(ExperimentConfig cfg, ComputationGraph student, Teacher teacher, TrainTestSplit data,
+                            Progress progress, PrintStream console) {
+        return Distiller.builder().student(student).studentName(cfg.distiller().student()).teacher(teacher).data(data)
+                .loss(cfg.distillation()).recipe(cfg.recipe())
+                .augmentation(cfg.extensions().trainingAugmentation())
+                .cacheTeacherLogits(cfg.extensions().cacheTeacherLogits())
+                .workers(cfg.extensions().workers()).runDirectory(cfg.runDirectory()).progress(progress)
+                .console(console).build();
     }
 
     /**
