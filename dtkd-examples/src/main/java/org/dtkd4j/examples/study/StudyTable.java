@@ -187,7 +187,8 @@ public final class StudyTable {
                     + "with one seed).%n", base));
         }
         out.append("T_stu / T_tea: the temperatures averaged over every training sample of every epoch and seed "
-                + "(metrics.csv t_stu_mean / t_tea_mean; fixed T for KD and DKD, per sample for DTKD and DTKD_DKD); "
+                + "(metrics.csv t_stu_mean / t_tea_mean: per sample for DTKD-style methods, the fixed T where a method records "
+                + "one); "
                 + "- for methods without them.\n");
         return out.toString();
     }
