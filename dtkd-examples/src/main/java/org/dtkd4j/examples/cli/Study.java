@@ -401,7 +401,7 @@ final class Study {
         text.append(String.format(Locale.ROOT, "data: %s, %d training / %d test images of %dx%dx%d%n",
                 data.train().name(), data.train().size(), data.test().size(), data.train().channels(),
                 data.train().height(), data.train().width()));
-        text.append(String.format(Locale.ROOT, "students: %s, %d epochs, batch %d, SGD lr %s x%s after epochs %s, "
+        text.append(String.format(Locale.ROOT, "students: %s, epochs %d, batch %d, SGD lr %s x%s after epochs %s, "
                         + "momentum %s, weight decay %s, augmentation %s%n", cfg.distiller().student(),
                 solver.epochs(), solver.batchSize(), solver.lr(), solver.lrDecayRate(), solver.lrDecayStages(),
                 solver.momentum(), solver.weightDecay(), cfg.extensions().augmentation()));
@@ -441,7 +441,7 @@ final class Study {
             throw new UncheckedIOException("cannot read " + any + ": " + e.getMessage(), e);
         }
         String source = teacherRun.map(r -> r.cfg().distiller().student() + " trained by the study ("
-                        + r.dir().getFileName() + ", " + plan.teacherEpochs() + " epochs, its last epoch used)")
+                        + r.dir().getFileName() + ", epochs " + plan.teacherEpochs() + ", the model after the last one)")
                 .orElseGet(() -> plan.teacherFile().orElseThrow().toString());
         return String.format(Locale.ROOT, "teacher: %s, test top-1 %.2f%%", source, 100 * top1);
     }

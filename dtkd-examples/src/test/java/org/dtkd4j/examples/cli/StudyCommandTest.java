@@ -141,8 +141,8 @@ class StudyCommandTest {
         assertThat(lines.get(header + 3)).startsWith("test top-1 in %, mean ± sample standard deviation over 2 "
                 + "seed(s) [0, 1]");
         assertThat(firstTable).contains("t = 12.706").contains("data: fashion-mnist-32-train[first 96], 96 training "
-                + "/ 40 test images of 3x32x32").contains("teacher: resnet8 trained by the study (teacher-resnet8, 1 "
-                + "epochs, its last epoch used)");
+                + "/ 40 test images of 3x32x32").contains("teacher: resnet8 trained by the study (teacher-resnet8, "
+                + "epochs 1, the model after the last one)");
         assertThat(first.out()).contains(firstTable);
         // per-run CSV
         assertThat(Files.readAllLines(study.resolve(Study.RUNS_CSV))).hasSize(5)
