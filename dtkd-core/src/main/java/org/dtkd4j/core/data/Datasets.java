@@ -15,6 +15,9 @@ import java.util.List;
  *   <li>{@link #fashionMnist(Path)}: the four gzipped IDX files of Fashion-MNIST, 28x28 grey images;
  *   {@link #fashionMnist()} reads them from {@link #FASHION_MNIST_DIR}, where Debian's
  *   {@code dataset-fashion-mnist} package installs them.</li>
+ *   <li>{@link #fashionMnist32(Path)}: the same files read as the CIFAR models' input, 3x32x32 (each image
+ *   zero-padded by 2 pixels and replicated to 3 channels), so the CIFAR zoo models and the reference augmentation
+ *   run on them unchanged.</li>
  * </ul>
  * Every dataset comes with its class names and its {@link Normalization} constants. Files are validated record by
  * record: a missing directory or file, a truncated record, a label out of range or a bad IDX header gives an
@@ -51,6 +54,8 @@ public final class Datasets {
     private static final List<String> FASHION_MNIST_CLASSES = List.of(
             "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
     private static final int FASHION_MNIST_SIDE = 28;
+    /** Zero padding on each side that turns a 28x28 Fashion-MNIST image into a 32x32 one. */
+    private static final int FASHION_MNIST_32_PADDING = 2;
 
     private Datasets() {
     }
@@ -117,6 +122,39 @@ public final class Datasets {
      */
     public static TrainTestSplit fashionMnist() {
         return fashionMnist(FASHION_MNIST_DIR);
+    }
+
+    /**
+     * Loads Fashion-MNIST as the CIFAR models' input, as a reference-style run reads it: each 28x28 grey image
+     * zero-padded by 2 pixels on each side to 32x32 and replicated to 3 identical channels, normalised with
+     * {@link Normalization#FASHION_MNIST_RGB} (the Fashion-MNIST constants, mean 0.2860 and std 0.3530, on each
+     * channel; a padding pixel becomes {@code (0 - 0.2860) / 0.3530}). The CIFAR zoo models (3x32x32 input) and
+     * {@link Augmentation#REFERENCE} (random crop 32 with 4 pixels of padding, random flip) then run on it unchanged.
+     * See {@link ImageDataset#padAndReplicate(String, int, int, Normalization)}.
+     *
+     * @param dir the directory of the four Fashion-MNIST files, as {@link #fashionMnist(Path)}
+     * @return splits named {@code fashion-mnist-32-train} and {@code fashion-mnist-32-test}, 3x32x32
+     * @throws IllegalArgumentException     as {@link #fashionMnist(Path)}
+     * @throws java.io.UncheckedIOException on an I/O error
+     */
+    public static TrainTestSplit fashionMnist32(Path dir) {
+        TrainTestSplit grey = fashionMnist(dir);
+        return new TrainTestSplit(as32(grey.train(), "fashion-mnist-32-train"),
+                as32(grey.test(), "fashion-mnist-32-test"));
+    }
+
+    /**
+     * Loads Fashion-MNIST as 3x32x32 from {@link #FASHION_MNIST_DIR}, as {@link #fashionMnist32(Path)}.
+     *
+     * @return the splits
+     * @throws IllegalArgumentException if the files are missing or bad
+     */
+    public static TrainTestSplit fashionMnist32() {
+        return fashionMnist32(FASHION_MNIST_DIR);
+    }
+
+    private static ImageDataset as32(ImageDataset grey, String name) {
+        return grey.padAndReplicate(name, FASHION_MNIST_32_PADDING, 3, Normalization.FASHION_MNIST_RGB);
     }
 
     private static ImageDataset cifar(String name, CifarBinary.Layout layout, List<Path> files,

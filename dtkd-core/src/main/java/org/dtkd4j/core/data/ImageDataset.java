@@ -3,6 +3,7 @@ package org.dtkd4j.core.data;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * An image classification dataset held fully in memory: 8-bit pixels in {@code [example][channel][row][column]}
@@ -10,9 +11,10 @@ import java.util.Objects;
  * metadata a training run needs.
  *
  * <p>Immutable and safe to share between threads. Instances come from {@link Datasets}, from
- * {@link #of(String, int, List, int, int, int, byte[], int[], Normalization)}, or from the subset helpers
- * {@link #firstPerClass(int)} and {@link #sample(int, long)}, which keep the dataset order so that small runs stay
- * deterministic.
+ * {@link #of(String, int, List, int, int, int, byte[], int[], Normalization)}, from the subset helpers
+ * {@link #first(int)}, {@link #firstPerClass(int)} and {@link #sample(int, long)}, which keep the dataset order so
+ * that small runs stay deterministic, or from the shape transform
+ * {@link #padAndReplicate(String, int, int, Normalization)}.
  */
 public final class ImageDataset {
 
@@ -170,6 +172,22 @@ public final class ImageDataset {
     }
 
     /**
+     * The first {@code n} examples, in dataset order (all of them if {@code n >= size()}). Named
+     * {@code name() + "[first n]"}.
+     *
+     * @param n examples to keep, at least 1
+     * @return the subset
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public ImageDataset first(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be >= 1, found " + n);
+        }
+        int count = Math.min(n, labels.length);
+        return select(IntStream.range(0, count).toArray(), "[first " + n + "]");
+    }
+
+    /**
      * The first {@code k} examples of each class, in dataset order (a class with fewer than {@code k} examples
      * contributes all of them). Named {@code name() + "[first k per class]"}.
      *
@@ -209,6 +227,56 @@ public final class ImageDataset {
         int[] selected = Arrays.copyOf(new SplitMix64(seed).permutation(labels.length), n);
         Arrays.sort(selected);
         return select(selected, "[sample " + n + ", seed " + seed + "]");
+    }
+
+    /**
+     * Zero-pads every image by {@code padding} pixels on each side and, for a one-channel dataset, replicates its
+     * channel to {@code channels} channels: output pixel {@code (c, y, x)} of an example is source pixel
+     * {@code (c', y - padding, x - padding)}, with {@code c' = 0} for a one-channel source and {@code c' = c}
+     * otherwise, and 0 where that position falls outside the source image. The padding is applied to the 8-bit
+     * pixels, so a padded pixel is normalised as a black one: {@code (0 - mean[c]) / std[c]}. E.g. Fashion-MNIST read
+     * as the CIFAR models' input, {@code padAndReplicate("fashion-mnist-32-train", 2, 3,
+     * Normalization.FASHION_MNIST_RGB)}: 1x28x28 becomes 3x32x32, as torchvision's {@code Pad(2)} then
+     * {@code Grayscale(3)} (or repeating the tensor on 3 channels) before {@code ToTensor()} and
+     * {@code Normalize}.
+     *
+     * @param newName       the new dataset's name
+     * @param padding       zero pixels added on each side, {@code >= 0}
+     * @param channels      the output channels: {@code channels()}, or any number {@code >= 1} for a one-channel
+     *                      dataset
+     * @param normalization the new dataset's normalisation, with {@code channels} channels
+     * @return the transformed dataset, same labels and class names
+     * @throws IllegalArgumentException if {@code padding < 0}, the channels cannot be produced from this dataset's, or
+     *                                  the normalisation does not have {@code channels} channels
+     */
+    public ImageDataset padAndReplicate(String newName, int padding, int channels, Normalization normalization) {
+        if (padding < 0) {
+            throw new IllegalArgumentException("padding must be >= 0, found " + padding);
+        }
+        if (channels < 1 || (this.channels != 1 && channels != this.channels)) {
+            throw new IllegalArgumentException(name + ": cannot make " + channels + " channels from " + this.channels
+                    + " (only a one-channel dataset is replicated), found channels " + channels);
+        }
+        long outHeight = height + 2L * padding;
+        long outWidth = width + 2L * padding;
+        long total = (long) labels.length * channels * outHeight * outWidth;
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(name + ": " + labels.length + " examples of " + channels + "x"
+                    + outHeight + "x" + outWidth + " need " + total + " bytes, more than one array can hold");
+        }
+        int h = (int) outHeight;
+        int w = (int) outWidth;
+        byte[] out = new byte[(int) total];
+        for (int e = 0; e < labels.length; e++) {
+            for (int c = 0; c < channels; c++) {
+                int source = this.channels == 1 ? 0 : c;
+                for (int y = 0; y < height; y++) {
+                    System.arraycopy(pixels, ((e * this.channels + source) * height + y) * width, out,
+                            ((e * channels + c) * h + y + padding) * w + padding, width);
+                }
+            }
+        }
+        return new ImageDataset(newName, numClasses, classNames, channels, h, w, out, labels.clone(), normalization);
     }
 
     /**

@@ -17,7 +17,8 @@ import java.util.Arrays;
  *   (population) standard deviation of the CIFAR-10 training pixels.</li>
  *   <li>{@link #FASHION_MNIST}: computed by {@link #compute(ImageDataset)} on the 60,000 Fashion-MNIST training
  *   images (47,040,000 pixels): mean 0.2860405969887955, std 0.3530242445149226, kept to 4 decimals like the
- *   others. A test recomputes them from the installed dataset.</li>
+ *   others. A test recomputes them from the installed dataset. {@link #FASHION_MNIST_RGB} repeats them on three
+ *   channels.</li>
  * </ul>
  * Immutable.
  */
@@ -33,6 +34,13 @@ public final class Normalization {
 
     /** Fashion-MNIST training-set constants: mean 0.2860, std 0.3530 (see the class comment). */
     public static final Normalization FASHION_MNIST = of(new double[]{0.2860}, new double[]{0.3530});
+
+    /**
+     * {@link #FASHION_MNIST}'s constants on three identical channels, for Fashion-MNIST replicated to 3 channels
+     * ({@link Datasets#fashionMnist32(java.nio.file.Path)}): mean 0.2860, std 0.3530 on each.
+     */
+    public static final Normalization FASHION_MNIST_RGB =
+            of(new double[]{0.2860, 0.2860, 0.2860}, new double[]{0.3530, 0.3530, 0.3530});
 
     private final double[] mean;
     private final double[] std;

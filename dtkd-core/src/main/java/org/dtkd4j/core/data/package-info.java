@@ -6,10 +6,13 @@
  *   <li>{@link org.dtkd4j.core.data.Datasets} loads CIFAR-10 and CIFAR-100 (binary version) and Fashion-MNIST
  *   (gzipped IDX, by default from Debian's {@code dataset-fashion-mnist} package) from a local directory into
  *   {@link org.dtkd4j.core.data.TrainTestSplit}s. Bad data fails early with an
- *   {@link java.lang.IllegalArgumentException} naming the file, the record and what was found.</li>
+ *   {@link java.lang.IllegalArgumentException} naming the file, the record and what was found.
+ *   {@code fashionMnist32} reads Fashion-MNIST as 3x32x32 (zero-padded by 2, replicated to 3 channels) for the
+ *   CIFAR models.</li>
  *   <li>{@link org.dtkd4j.core.data.ImageDataset} holds a split in memory as 8-bit pixels and {@code int} labels,
  *   with its name, class names, shape and default {@link org.dtkd4j.core.data.Normalization}; its
- *   {@code firstPerClass} and {@code sample} helpers make deterministic subsets for small runs.</li>
+ *   {@code first}, {@code firstPerClass} and {@code sample} helpers make deterministic subsets for small runs, and
+ *   {@code padAndReplicate} pads and replicates images to another shape.</li>
  *   <li>{@link org.dtkd4j.core.data.Normalization} is the reference's {@code Normalize(mean, std)} after
  *   {@code ToTensor()}: {@code x = (p / 255 - mean[c]) / std[c]}, with the reference's CIFAR-100 constants.</li>
  *   <li>{@link org.dtkd4j.core.data.Augmentation} is the reference's training augmentation: random crop from the

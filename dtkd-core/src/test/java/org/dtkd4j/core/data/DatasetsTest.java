@@ -24,6 +24,8 @@ import org.assertj.core.api.AbstractThrowableAssert;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 
 /** Decoding of CIFAR-10, CIFAR-100 and Fashion-MNIST files written in their exact formats, and bad-data errors. */
 class DatasetsTest {
@@ -96,6 +98,47 @@ class DatasetsTest {
                 for (int y = 0; y < 28; y++) {
                     for (int x = 0; x < 28; x++) {
                         assertThat(split.pixel(e, 0, y, x)).isEqualTo(pixel(e, 0, y, x));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Fashion-MNIST as 3x32x32: a known 28x28 image (pixel {@code (y, x)} of example {@code e} is
+     * {@link DataFixtures#pixel}) becomes the tensor the evaluation iterator serves, each channel the padded image:
+     * {@code (p(y - 2, x - 2) / 255 - 0.2860) / 0.3530} inside, {@code (0 - 0.2860) / 0.3530} in the 2-pixel border,
+     * rounded once to float.
+     */
+    @Test
+    void fashionMnist32PadsReplicatesAndNormalisesEachImage() {
+        DataFixtures.writeFashionMnist(dir, 4, 3);
+
+        TrainTestSplit fashion = Datasets.fashionMnist32(dir);
+
+        assertThat(fashion.train().name()).isEqualTo("fashion-mnist-32-train");
+        assertThat(fashion.test().name()).isEqualTo("fashion-mnist-32-test");
+        assertThat(fashion.train().normalization()).isEqualTo(Normalization.FASHION_MNIST_RGB);
+        assertThat(fashion.train().classNames()).hasSize(10).startsWith("T-shirt/top");
+        for (ImageDataset split : new ImageDataset[]{fashion.train(), fashion.test()}) {
+            assertThat(new int[]{split.channels(), split.height(), split.width()}).containsExactly(3, 32, 32);
+            try (ImageDataSetIterator it = ImageDataSetIterator.evaluation(split, split.size())) {
+                DataSet batch = it.next();
+                INDArray features = batch.getFeatures();
+                assertThat(features.shape()).containsExactly(split.size(), 3, 32, 32);
+                for (int e = 0; e < split.size(); e++) {
+                    assertThat(split.label(e)).isEqualTo(fashionLabel(e));
+                    assertThat(batch.getLabels().getDouble(e, fashionLabel(e))).isEqualTo(1.0);
+                    for (int c = 0; c < 3; c++) {
+                        for (int y = 0; y < 32; y++) {
+                            for (int x = 0; x < 32; x++) {
+                                boolean inside = y >= 2 && y < 30 && x >= 2 && x < 30;
+                                int p = inside ? pixel(e, 0, y - 2, x - 2) : 0;
+                                float expected = (float) ((p / 255.0 - 0.2860) / 0.3530);
+                                assertThat(features.getFloat(e, c, y, x)).as("example %d (%d, %d, %d)", e, c, y, x)
+                                        .isEqualTo(expected);
+                            }
+                        }
                     }
                 }
             }

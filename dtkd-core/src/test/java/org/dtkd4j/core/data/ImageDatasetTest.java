@@ -110,4 +110,53 @@ class ImageDatasetTest {
         }
         return labels;
     }
+
+    @Test
+    void firstKeepsTheLeadingExamplesInOrder() {
+        ImageDataset dataset = ImageDataset.of("d", 3, List.of(), 1, 1, 2, new byte[]{1, 2, 3, 4, 5, 6},
+                new int[]{2, 0, 1}, GREY);
+
+        ImageDataset two = dataset.first(2);
+
+        assertThat(two.name()).isEqualTo("d[first 2]");
+        assertThat(two.size()).isEqualTo(2);
+        assertThat(new int[]{two.label(0), two.label(1)}).containsExactly(2, 0);
+        assertThat(new int[]{two.pixel(1, 0, 0, 0), two.pixel(1, 0, 0, 1)}).containsExactly(3, 4);
+        assertThat(dataset.first(10).size()).isEqualTo(3);
+        assertThatThrownBy(() -> dataset.first(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("n must be >= 1, found 0");
+    }
+
+    @Test
+    void padAndReplicateZeroPadsEachChannelCopy() {
+        // two 1x2x2 images: 1 2 / 3 4 and 5 6 / 7 8
+        ImageDataset grey = ImageDataset.of("g", 2, List.of("a", "b"), 1, 2, 2, new byte[]{1, 2, 3, 4, 5, 6, 7, 8},
+                new int[]{1, 0}, GREY);
+        Normalization three = Normalization.of(new double[]{0.5, 0.5, 0.5}, new double[]{0.25, 0.25, 0.25});
+
+        ImageDataset padded = grey.padAndReplicate("g3", 1, 3, three);
+
+        assertThat(padded).hasToString("g3 (2 images 3x4x4, 2 classes)");
+        assertThat(padded.classNames()).containsExactly("a", "b");
+        assertThat(padded.normalization()).isEqualTo(three);
+        int[][] second = {{0, 0, 0, 0}, {0, 5, 6, 0}, {0, 7, 8, 0}, {0, 0, 0, 0}};
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < 4; y++) {
+                for (int x = 0; x < 4; x++) {
+                    assertThat(padded.pixel(1, c, y, x)).as("(%d, %d, %d)", c, y, x).isEqualTo(second[y][x]);
+                }
+            }
+        }
+        assertThat(padded.pixel(0, 2, 2, 2)).isEqualTo(4);
+        assertThat(new int[]{padded.label(0), padded.label(1)}).containsExactly(1, 0);
+
+        assertThatThrownBy(() -> grey.padAndReplicate("x", -1, 1, GREY)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("padding must be >= 0, found -1");
+        assertThatThrownBy(() -> padded.padAndReplicate("x", 0, 1, GREY))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("g3: cannot make 1 channels from 3 (only a one-channel dataset is replicated), found "
+                        + "channels 1");
+        assertThatThrownBy(() -> grey.padAndReplicate("x", 0, 3, GREY)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("x: normalization must have 3 channels, found 1");
+    }
 }

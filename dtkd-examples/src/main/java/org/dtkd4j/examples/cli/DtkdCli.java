@@ -15,7 +15,7 @@ import java.io.PrintWriter;
 @Command(name = "dtkd", mixinStandardHelpOptions = true, version = "dtkd4j 0.1.0",
         description = "Dynamic Temperature Knowledge Distillation for Deeplearning4j.",
         subcommands = {DemoCommand.class, TrainCommand.class, DistillCommand.class, EvalCommand.class,
-                CompareCommand.class, BenchCommand.class})
+                CompareCommand.class, StudyCommand.class, BenchCommand.class})
 public final class DtkdCli implements Runnable {
 
     @CommandLine.Spec

@@ -18,12 +18,13 @@ final class ExperimentOptions {
     Path cfg;
 
     @Option(names = "--dataset-type", paramLabel = "TYPE",
-            description = "sets DTKD4J.DATASET_TYPE: cifar10, cifar100 or fashion-mnist")
+            description = "sets DTKD4J.DATASET_TYPE: cifar10, cifar100, fashion-mnist (1x28x28) or fashion-mnist-32 "
+                    + "(3x32x32: padded by 2, replicated to 3 channels, for the CIFAR models)")
     String datasetType;
 
     @Option(names = "--dataset-dir", paramLabel = "DIR",
-            description = "sets DTKD4J.DATASET_DIR: the directory of the dataset files (default for fashion-mnist: "
-                    + "/usr/share/datasets/fashion-mnist)")
+            description = "sets DTKD4J.DATASET_DIR: the directory of the dataset files (default for fashion-mnist "
+                    + "and fashion-mnist-32: /usr/share/datasets/fashion-mnist)")
     String datasetDir;
 
     @Parameters(paramLabel = "KEY VALUE", description = "config overrides as in the reference's train.py, "

@@ -93,14 +93,9 @@ abstract class RunCommand implements Callable<Integer> {
                 if (resume != null) {
                     distiller = Distiller.resume(dir, teacher, data, progress, console);
                 } else {
-                    String name = cfg.distiller().student();
-                    ComputationGraph student = RunSetup.student(name, data.train(), cfg.recipe().seed());
-                    distiller = Distiller.builder().student(student).studentName(name).teacher(teacher).data(data)
-                            .loss(cfg.distillation()).recipe(cfg.recipe())
-                            .augmentation(cfg.extensions().trainingAugmentation())
-                            .cacheTeacherLogits(cfg.extensions().cacheTeacherLogits())
-                            .workers(cfg.extensions().workers()).runDirectory(dir).progress(progress)
-                            .console(console).build();
+                    ComputationGraph student = RunSetup.student(cfg.distiller().student(), data.train(),
+                            cfg.recipe().seed());
+                    distiller = RunSetup.newRun(cfg, student, teacher, data, progress, console);
                     RunSetup.saveExperiment(cfg, dir);
                 }
                 if (threads.threads() > 0) {

@@ -7,6 +7,7 @@ import org.dtkd4j.core.data.ImageDataset;
 import org.dtkd4j.core.data.TrainTestSplit;
 import org.dtkd4j.core.engine.AtomicFiles;
 import org.dtkd4j.core.engine.Distiller;
+import org.dtkd4j.core.engine.Progress;
 import org.dtkd4j.core.teacher.Teacher;
 import org.dtkd4j.examples.config.ExperimentConfig;
 import org.dtkd4j.zoo.CifarZoo;
@@ -66,13 +67,15 @@ final class RunSetup {
 
     /**
      * @param cfg a configuration
-     * @return {@code DTKD4J.DATASET_DIR}, or for Fashion-MNIST without it {@link Datasets#FASHION_MNIST_DIR}
+     * @return {@code DTKD4J.DATASET_DIR}, or for Fashion-MNIST (either type) without it
+     *         {@link Datasets#FASHION_MNIST_DIR}
      * @throws IllegalArgumentException if a CIFAR dataset has no directory set
      */
     static Path datasetDirectory(ExperimentConfig cfg) {
         ExperimentConfig.DatasetType type = cfg.datasetType();
         return cfg.datasetDirectory().orElseGet(() -> {
-            if (type == ExperimentConfig.DatasetType.FASHION_MNIST) {
+            if (type == ExperimentConfig.DatasetType.FASHION_MNIST
+                    || type == ExperimentConfig.DatasetType.FASHION_MNIST_32) {
                 return Datasets.FASHION_MNIST_DIR;
             }
             throw new IllegalArgumentException("no dataset directory for " + type.configName() + ": set "
@@ -84,22 +87,33 @@ final class RunSetup {
 
     /**
      * @param cfg a configuration
-     * @return the training and test splits of its dataset
+     * @return the training and test splits of its dataset, the training split cut to {@code DTKD4J.TRAIN_SUBSET}
+     *         or {@code DTKD4J.TRAIN_PER_CLASS} if set
      * @throws IllegalArgumentException naming the directory and what is wrong, for missing, unreadable or malformed
-     *                                  files
+     *                                  files, or a training subset larger than the training split
      */
     static TrainTestSplit data(ExperimentConfig cfg) {
         Path dir = datasetDirectory(cfg);
+        TrainTestSplit full;
         try {
-            return switch (cfg.datasetType()) {
+            full = switch (cfg.datasetType()) {
                 case CIFAR10 -> Datasets.cifar10(dir);
                 case CIFAR100 -> Datasets.cifar100(dir);
                 case FASHION_MNIST -> Datasets.fashionMnist(dir);
+                case FASHION_MNIST_32 -> Datasets.fashionMnist32(dir);
             };
         } catch (UncheckedIOException e) {
             throw new IllegalArgumentException("cannot read the " + cfg.datasetType().configName() + " files in "
                     + dir + ": " + e.getMessage(), e);
         }
+        int first = cfg.extensions().trainSubset();
+        int perClass = cfg.extensions().trainPerClass();
+        if (first > full.train().size()) {
+            throw new IllegalArgumentException("DTKD4J.TRAIN_SUBSET " + first + " exceeds the training images of "
+                    + describe(full.train()) + ", found " + full.train().size());
+        }
+        return first > 0 ? new TrainTestSplit(full.train().first(first), full.test())
+                : perClass > 0 ? new TrainTestSplit(full.train().firstPerClass(perClass), full.test()) : full;
     }
 
     /**
@@ -113,6 +127,30 @@ final class RunSetup {
     static ComputationGraph student(String name, ImageDataset data, long seed) {
         return CifarZoo.build(name, ZooSpec.builder().numClasses(data.numClasses())
                 .input(data.channels(), data.height(), data.width()).seed(seed).build());
+    }
+
+    /**
+     * Builds a new run of the engine from a configuration: the loss of {@code DISTILLER.TYPE}, the recipe, the engine
+     * options ({@code DTKD4J.AUGMENTATION}, {@code CACHE_TEACHER_LOGITS}, {@code WORKERS}) and the run directory of
+     * {@code cfg}. {@link Distiller.Builder#build()} checks the combination before it writes {@code config.json}.
+     *
+     * @param cfg      the run's configuration
+     * @param student  the initialised student, named {@code DISTILLER.STUDENT}
+     * @param teacher  the teacher, or null for a method without one
+     * @param data     the data
+     * @param progress where progress goes
+     * @param console  where log lines go
+     * @return the distiller, ready to run
+     * @throws IllegalArgumentException naming the first problem the engine finds
+     */
+    static Distiller newRun(ExperimentConfig cfg, ComputationGraph student, Teacher teacher, TrainTestSplit data,
+                            Progress progress, PrintStream console) {
+        return Distiller.builder().student(student).studentName(cfg.distiller().student()).teacher(teacher).data(data)
+                .loss(cfg.distillation()).recipe(cfg.recipe())
+                .augmentation(cfg.extensions().trainingAugmentation())
+                .cacheTeacherLogits(cfg.extensions().cacheTeacherLogits())
+                .workers(cfg.extensions().workers()).runDirectory(cfg.runDirectory()).progress(progress)
+                .console(console).build();
     }
 
     /**

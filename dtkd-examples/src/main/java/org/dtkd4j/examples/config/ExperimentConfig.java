@@ -84,8 +84,13 @@ public final class ExperimentConfig {
         CIFAR10("cifar10"),
         /** CIFAR-100, binary version (the reference's only CIFAR dataset). */
         CIFAR100("cifar100"),
-        /** Fashion-MNIST. */
-        FASHION_MNIST("fashion-mnist");
+        /** Fashion-MNIST, 1x28x28 grey images. */
+        FASHION_MNIST("fashion-mnist"),
+        /**
+         * Fashion-MNIST read as the CIFAR models' input, 3x32x32: each image zero-padded by 2 pixels and replicated
+         * to 3 channels, normalised with mean 0.2860 / std 0.3530 on each ({@code Datasets.fashionMnist32}).
+         */
+        FASHION_MNIST_32("fashion-mnist-32");
 
         private final String configName;
 
@@ -100,6 +105,11 @@ public final class ExperimentConfig {
 
         static Optional<DatasetType> ofConfigName(String name) {
             return Arrays.stream(values()).filter(d -> d.configName.equals(name)).findFirst();
+        }
+
+        /** @return every config name, e.g. {@code cifar10, cifar100, fashion-mnist, fashion-mnist-32} */
+        public static String configNames() {
+            return String.join(", ", Arrays.stream(values()).map(DatasetType::configName).toList());
         }
     }
 
@@ -281,10 +291,16 @@ public final class ExperimentConfig {
      * Section {@code DTKD4J}: this library's settings, which the reference does not know. Empty strings mean "not
      * set".
      *
-     * @param datasetType        {@code DTKD4J.DATASET_TYPE}: {@code cifar10}, {@code cifar100} or
-     *                           {@code fashion-mnist}; empty uses {@code DATASET.TYPE} (default empty)
+     * @param datasetType        {@code DTKD4J.DATASET_TYPE}: {@code cifar10}, {@code cifar100},
+     *                           {@code fashion-mnist} or {@code fashion-mnist-32} ({@link DatasetType}); empty uses
+     *                           {@code DATASET.TYPE} (default empty)
      * @param datasetDir         {@code DTKD4J.DATASET_DIR}: directory of the dataset files; empty leaves the choice to
      *                           the runner (default empty)
+     * @param trainSubset        {@code DTKD4J.TRAIN_SUBSET}: train on the first this many training images (in file
+     *                           order), {@code >= 0}, 0 for all (default 0)
+     * @param trainPerClass      {@code DTKD4J.TRAIN_PER_CLASS}: train on the first this many training images of each
+     *                           class (in file order), {@code >= 0}, 0 for all; not together with
+     *                           {@code TRAIN_SUBSET} (default 0)
      * @param teacherWeights     {@code DTKD4J.TEACHER_WEIGHTS}: the teacher's {@code .onnx}, {@code .zip} (DL4J) or
      *                           {@code .h5} (Keras) file; empty leaves the choice to the runner (default empty)
      * @param runDir             {@code DTKD4J.RUN_DIR}: the run directory; empty derives it as the reference does
@@ -309,14 +325,28 @@ public final class ExperimentConfig {
      * @param detachTemperatures {@code DTKD4J.DETACH_TEMPERATURES}: stop gradients through the DTKD temperatures
      *                           (default {@code False}, as the reference)
      */
-    public record Extensions(String datasetType, String datasetDir, String teacherWeights, String runDir, int seed,
-                             int threads, int workers, String augmentation, boolean cacheTeacherLogits,
-                             String hazardPolicy, boolean detachTemperatures) {
+    public record Extensions(String datasetType, String datasetDir, int trainSubset, int trainPerClass,
+                             String teacherWeights, String runDir, int seed, int threads, int workers,
+                             String augmentation, boolean cacheTeacherLogits, String hazardPolicy,
+                             boolean detachTemperatures) {
         /** Validates every field. */
         public Extensions {
             if (!datasetType.isEmpty() && DatasetType.ofConfigName(datasetType).isEmpty()) {
-                throw new IllegalArgumentException("DTKD4J.DATASET_TYPE must be one of cifar10, cifar100, "
-                        + "fashion-mnist (or empty for DATASET.TYPE), found '" + datasetType + "'");
+                throw new IllegalArgumentException("DTKD4J.DATASET_TYPE must be one of " + DatasetType.configNames()
+                        + " (or empty for DATASET.TYPE), found '" + datasetType + "'");
+            }
+            if (trainSubset < 0) {
+                throw new IllegalArgumentException("DTKD4J.TRAIN_SUBSET must be >= 0 (0 for all), found "
+                        + trainSubset);
+            }
+            if (trainPerClass < 0) {
+                throw new IllegalArgumentException("DTKD4J.TRAIN_PER_CLASS must be >= 0 (0 for all), found "
+                        + trainPerClass);
+            }
+            if (trainSubset > 0 && trainPerClass > 0) {
+                throw new IllegalArgumentException("DTKD4J.TRAIN_SUBSET and DTKD4J.TRAIN_PER_CLASS select the "
+                        + "training images in two ways: set one of them, found " + trainSubset + " and "
+                        + trainPerClass);
             }
             String w = teacherWeights.toLowerCase(Locale.ROOT);
             if (!w.isEmpty() && !(w.endsWith(".onnx") || w.endsWith(".zip") || w.endsWith(".h5"))) {
@@ -390,7 +420,7 @@ public final class ExperimentConfig {
         dtkd = new Dtkd(real("DTKD.ALPHA"), real("DTKD.BETA"), real("DTKD.CE_WEIGHT"), real("DTKD.T"),
                 integer("DTKD.WARMUP"));
         extensions = new Extensions(str("DTKD4J.DATASET_TYPE"), str("DTKD4J.DATASET_DIR"),
-                str("DTKD4J.TEACHER_WEIGHTS"), str("DTKD4J.RUN_DIR"), integer("DTKD4J.SEED"),
+                integer("DTKD4J.TRAIN_SUBSET"), integer("DTKD4J.TRAIN_PER_CLASS"), str("DTKD4J.TEACHER_WEIGHTS"), str("DTKD4J.RUN_DIR"), integer("DTKD4J.SEED"),
                 integer("DTKD4J.THREADS"), integer("DTKD4J.WORKERS"), str("DTKD4J.AUGMENTATION"),
                 (Boolean) values.get("DTKD4J.CACHE_TEACHER_LOGITS"), str("DTKD4J.HAZARD_POLICY"),
                 (Boolean) values.get("DTKD4J.DETACH_TEMPERATURES"));
@@ -398,7 +428,7 @@ public final class ExperimentConfig {
         String datasetKey = extensions.datasetType().isEmpty() ? "DATASET.TYPE" : "DTKD4J.DATASET_TYPE";
         String datasetName = str(datasetKey);
         datasetType = DatasetType.ofConfigName(datasetName).orElseThrow(() -> new IllegalArgumentException(
-                datasetKey + " must be one of cifar10, cifar100, fashion-mnist, found '" + datasetName + "'"));
+                datasetKey + " must be one of " + DatasetType.configNames() + ", found '" + datasetName + "'"));
         if (distiller.method().usesTeacher() && extensions.teacherWeights().isEmpty()) {
             zooName("DISTILLER.TEACHER", distiller.teacher());
         }

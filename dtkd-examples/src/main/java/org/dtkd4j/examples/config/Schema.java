@@ -166,6 +166,8 @@ final class Schema {
         String x = EXTENSION_SECTION + ".";
         str(k, x + "DATASET_TYPE", "");
         str(k, x + "DATASET_DIR", "");
+        integer(k, x + "TRAIN_SUBSET", 0);
+        integer(k, x + "TRAIN_PER_CLASS", 0);
         str(k, x + "TEACHER_WEIGHTS", "");
         str(k, x + "RUN_DIR", "");
         integer(k, x + "SEED", 0);

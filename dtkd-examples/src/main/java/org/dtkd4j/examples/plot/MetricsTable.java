@@ -17,7 +17,7 @@ import java.util.Map;
  * A run's {@code metrics.csv} (header {@link EpochMetrics#COLUMNS}, one row per epoch) read into numeric columns;
  * empty cells are NaN.
  */
-final class MetricsTable {
+public final class MetricsTable {
 
     /** The file name inside a run directory. */
     static final String FILE = "metrics.csv";
@@ -41,7 +41,7 @@ final class MetricsTable {
      *                                  that is not a number, or an empty required cell
      * @throws UncheckedIOException     on another I/O error
      */
-    static MetricsTable read(Path runDir) {
+    public static MetricsTable read(Path runDir) {
         Path file = runDir.resolve(FILE);
         List<String> all;
         try {
@@ -110,7 +110,7 @@ final class MetricsTable {
     }
 
     /** @return the file read */
-    Path file() {
+    public Path file() {
         return file;
     }
 
@@ -118,7 +118,7 @@ final class MetricsTable {
      * @param column a column name
      * @return whether the header has the column and at least one row a finite value in it
      */
-    boolean has(String column) {
+    public boolean has(String column) {
         double[] values = columns.get(column);
         return values != null && Arrays.stream(values).anyMatch(Double::isFinite);
     }
@@ -127,7 +127,7 @@ final class MetricsTable {
      * @param column a column of the header
      * @return its values, one per row, NaN for empty cells (a copy)
      */
-    double[] column(String column) {
+    public double[] column(String column) {
         double[] values = columns.get(column);
         if (values == null) {
             throw new IllegalArgumentException(file + ": no column '" + column + "' in header " + columns.keySet());

@@ -132,6 +132,59 @@ class BadInputTest {
                 .contains("distill needs DISTILLER.TYPE KD, DKD, DTKD or DTKD_DKD, found NONE");
     }
 
+    /** Runs {@code study --cfg tiny.yaml --dataset-dir data --out <new> args...} and checks it failed cleanly. */
+    private static String studyFails(Object... args) {
+        Path out = tmp.resolve("study-" + System.nanoTime());
+        List<Object> all = new ArrayList<>(List.of("study", "--cfg", cfg, "--dataset-dir", data, "--out", out));
+        all.addAll(List.of(args));
+        String message = fails(all.toArray());
+        assertThat(out).as("study directory after: %s", message).doesNotExist();
+        return message;
+    }
+
+    @Test
+    void studyOptionsTheConfigTheDataAndTheTeacherAreCheckedBeforeTheStudyStarts() throws IOException {
+        assertThat(studyFails("--methods", "KD,FOO")).isEqualTo("dtkd: --methods: unknown method 'FOO', expected one "
+                + "of [NONE, KD, DKD, DTKD, DTKD_DKD]");
+        assertThat(studyFails("--methods", "KD,dtkd,DTKD")).isEqualTo("dtkd: --methods lists DTKD twice, found [KD, "
+                + "dtkd, DTKD]");
+        assertThat(studyFails("--seeds", "0")).isEqualTo("dtkd: --seeds must be >= 1, found 0");
+        assertThat(studyFails("--methods", "KD,DTKD", "--baseline", "DKD"))
+                .isEqualTo("dtkd: --baseline DKD is not among --methods [KD, DTKD]");
+        assertThat(studyFails("--teacher", tmp.resolve("missing.zip"))).isEqualTo("dtkd: teacher file "
+                + tmp.resolve("missing.zip") + " (DTKD4J.TEACHER_WEIGHTS) does not exist");
+        assertThat(studyFails("--teacher", teacher, "--teacher-epochs", "2"))
+                .startsWith("dtkd: --teacher-epochs sets the epochs of the teacher the study trains");
+        assertThat(studyFails("--teacher", fiveClassTeacher)).contains("has 5 classes, the data fashion-mnist-test");
+        assertThat(studyFails("--train-subset", "10", "--train-per-class", "1"))
+                .startsWith("dtkd: --train-subset and --train-per-class select the training images in two ways");
+        assertThat(studyFails("--train-subset", "21")).isEqualTo("dtkd: DTKD4J.TRAIN_SUBSET 21 exceeds the training "
+                + "images of fashion-mnist-train (10 classes, 1x28x28), found 20");
+        assertThat(studyFails("DISTILLER.TEACHER", "bert")).contains("DISTILLER.TEACHER must be a model of "
+                + "CifarZoo.names(), found 'bert'");
+        // the config's own method needs no teacher, the study's do
+        assertThat(studyFails("DISTILLER.TYPE", "NONE", "DISTILLER.TEACHER", "bert")).startsWith("dtkd: "
+                + "DISTILLER.TEACHER must be a model of CifarZoo.names() for the study to train it, found 'bert' (or "
+                + "give --teacher FILE)");
+        assertThat(studyFails("SOLVER.LR", "zero")).contains("SOLVER.LR").contains("'zero'");
+        Path empty = Files.createDirectories(tmp.resolve("study-empty-data"));
+        assertThat(studyFails("DTKD4J.DATASET_DIR", empty)).contains("Fashion-MNIST directory " + empty + " lacks");
+        // the engine's own checks, made on a trial build before the study writes anything
+        assertThat(studyFails("--methods", "NONE,KD", "DTKD4J.CACHE_TEACHER_LOGITS", "True"))
+                .isEqualTo("dtkd: cacheTeacherLogits(true) needs augmentation NONE: an augmented example changes "
+                        + "every epoch, and so do its teacher logits; found augmentation REFERENCE");
+        assertThat(fails("study", "--seeds", "2")).contains("missing --cfg FILE");
+        // a directory that holds something other than a study is left alone
+        Path used = Files.createDirectories(tmp.resolve("study-used"));
+        Files.writeString(used.resolve("notes.txt"), "mine");
+        assertThat(fails("study", "--cfg", cfg, "--dataset-dir", data, "--out", used)).isEqualTo("dtkd: study "
+                + "directory " + used.toAbsolutePath().normalize() + " is not empty and holds no study.json: choose a "
+                + "new or empty --out");
+        try (var files = Files.list(used)) {
+            assertThat(files.toList()).containsExactly(used.resolve("notes.txt"));
+        }
+    }
+
     @Test
     void aRunDirectoryHoldingACheckpointIsLeftAlone() throws IOException {
         Path used = tmp.resolve("used");

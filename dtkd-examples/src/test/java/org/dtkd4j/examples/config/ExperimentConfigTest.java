@@ -138,6 +138,12 @@ class ExperimentConfigTest {
                 .distillation()).isEqualTo(new KdConfig(2, 0.5, 0.9));
         assertThat(base.withOverrides(List.of("DTKD4J.DATASET_TYPE", "fashion-mnist", "DTKD4J.DATASET_DIR", "/data"))
                 .datasetType()).isEqualTo(ExperimentConfig.DatasetType.FASHION_MNIST);
+        ExperimentConfig fashion32 = base.withOverrides(List.of("DATASET.TYPE", "fashion-mnist-32",
+                "DTKD4J.TRAIN_SUBSET", "10000"));
+        assertThat(fashion32.datasetType()).isEqualTo(ExperimentConfig.DatasetType.FASHION_MNIST_32);
+        assertThat(fashion32.extensions().trainSubset()).isEqualTo(10_000);
+        assertThat(base.extensions().trainSubset()).isZero();
+        assertThat(base.extensions().trainPerClass()).isZero();
 
         // the engine options: the reference's augmentation, no cache, one worker unless set
         assertThat(base.extensions().trainingAugmentation()).isEqualTo(Augmentation.REFERENCE);
@@ -261,9 +267,14 @@ class ExperimentConfigTest {
         assertBad(cfg.withOverrides(List.of("DISTILLER.TYPE", "DTKD")), "DISTILLER.TEACHER", "bert",
                 "DISTILLER.TEACHER must be a model of CifarZoo.names(), found 'bert'; valid: " + CifarZoo.names());
         assertBad(cfg, "DATASET.TYPE", "imagenet",
-                "DATASET.TYPE must be one of cifar10, cifar100, fashion-mnist, found 'imagenet'");
+                "DATASET.TYPE must be one of cifar10, cifar100, fashion-mnist, fashion-mnist-32, found 'imagenet'");
         assertBad(cfg, "DTKD4J.DATASET_TYPE", "mnist", "DTKD4J.DATASET_TYPE must be one of cifar10, cifar100, "
-                + "fashion-mnist (or empty for DATASET.TYPE), found 'mnist'");
+                + "fashion-mnist, fashion-mnist-32 (or empty for DATASET.TYPE), found 'mnist'");
+        assertBad(cfg, "DTKD4J.TRAIN_SUBSET", "-1", "DTKD4J.TRAIN_SUBSET must be >= 0 (0 for all), found -1");
+        assertBad(cfg, "DTKD4J.TRAIN_PER_CLASS", "-2", "DTKD4J.TRAIN_PER_CLASS must be >= 0 (0 for all), found -2");
+        assertBad(cfg.withOverrides(List.of("DTKD4J.TRAIN_SUBSET", "100")), "DTKD4J.TRAIN_PER_CLASS", "10",
+                "DTKD4J.TRAIN_SUBSET and DTKD4J.TRAIN_PER_CLASS select the training images in two ways: set one of "
+                        + "them, found 100 and 10");
         assertBad(cfg, "DTKD4J.TEACHER_WEIGHTS", "teacher.pt",
                 "DTKD4J.TEACHER_WEIGHTS must name an .onnx, .zip or .h5 file, found 'teacher.pt'");
         assertBad(cfg, "DTKD4J.HAZARD_POLICY", "ignore",
