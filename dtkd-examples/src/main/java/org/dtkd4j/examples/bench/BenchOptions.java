@@ -8,9 +8,12 @@ import java.util.Locale;
 /**
  * What {@code dtkd bench} measures and how.
  *
- * @param warmup     untimed iterations before each row, &gt;= 0
- * @param iterations timed iterations per epoch, &gt; 0
- * @param epochs     epochs per row (memory is read after each to check it does not grow), &gt; 0
+ * @param warmup     untimed iterations of every row before the rounds, interleaved like them, &gt;= 0
+ * @param rounds     rounds: every row of a group is timed once per round, &gt; 0
+ * @param iterations the fewest timed iterations of a row per round (rows faster than
+ *                   {@value Rounds#MIN_ROUND_MS} ms get more), &gt; 0
+ * @param epochs     blocks of rounds after each of which memory is read (to check it does not grow), &gt; 0 and
+ *                   &lt;= {@code rounds}
  * @param batch      step and inference batch size, &gt; 0
  * @param classes    classes of the step models, &gt;= 2
  * @param lossSizes  loss shapes, at least one
@@ -18,13 +21,13 @@ import java.util.Locale;
  * @param python     the Python interpreter running the PyTorch side, or {@code null} for none
  * @param seed       seed of the random inputs and models
  */
-public record BenchOptions(int warmup, int iterations, int epochs, int batch, int classes, List<LossSize> lossSizes,
+public record BenchOptions(int warmup, int rounds, int iterations, int epochs, int batch, int classes, List<LossSize> lossSizes,
                            List<ModelPair> pairs, Path python, long seed) {
 
-    /** The pairs of issue 7: resnet32x4→resnet8x4 and resnet56→resnet20. */
+    /** The pairs of the speed targets: resnet32x4→resnet8x4 and resnet56→resnet20. */
     public static final List<ModelPair> DEFAULT_PAIRS = List.of(new ModelPair("resnet32x4", "resnet8x4"),
             new ModelPair("resnet56", "resnet20"));
-    /** The loss shapes of issue 7: 64×100 and 256×1000. */
+    /** The loss shapes of the speed targets: 64×100 and 256×1000. */
     public static final List<LossSize> DEFAULT_LOSS_SIZES = List.of(new LossSize(64, 100), new LossSize(256, 1000));
 
     /** Validates every component; messages name the option and the value found. */
@@ -32,11 +35,17 @@ public record BenchOptions(int warmup, int iterations, int epochs, int batch, in
         if (warmup < 0) {
             throw new IllegalArgumentException("--warmup must be >= 0, found " + warmup);
         }
+        if (rounds <= 0) {
+            throw new IllegalArgumentException("--rounds must be > 0, found " + rounds);
+        }
         if (iterations <= 0) {
             throw new IllegalArgumentException("--iterations must be > 0, found " + iterations);
         }
         if (epochs <= 0) {
             throw new IllegalArgumentException("--epochs must be > 0, found " + epochs);
+        }
+        if (epochs > rounds) {
+            throw new IllegalArgumentException("--epochs must be <= --rounds (" + rounds + "), found " + epochs);
         }
         if (batch <= 0) {
             throw new IllegalArgumentException("--batch must be > 0, found " + batch);

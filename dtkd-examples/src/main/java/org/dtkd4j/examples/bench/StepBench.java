@@ -51,14 +51,12 @@ final class StepBench implements AutoCloseable {
     private static final int BATCHES = 4;
 
     private final BenchOptions options;
-    private final Sampler sampler;
     private final Path runRoot;
     private final List<DataSet> batches = new ArrayList<>();
     private final TrainTestSplit data;
 
     StepBench(BenchOptions options) {
         this.options = options;
-        this.sampler = new Sampler(options);
         Nd4j.getRandom().setSeed(options.seed());
         for (int i = 0; i < BATCHES; i++) {
             INDArray x = Nd4j.randn(DataType.FLOAT, options.batch(), 3, 32, 32);
@@ -89,37 +87,36 @@ final class StepBench implements AutoCloseable {
     }
 
     /**
-     * @param pair teacher and student
-     * @return one row per {@link Method}
+     * @param name a zoo model name
+     * @return a frozen teacher of the randomly initialised model; close it after the rows that use it
      */
-    List<Measurement> steps(BenchOptions.ModelPair pair) {
-        List<Measurement> rows = new ArrayList<>();
-        try (Teacher teacher = GraphTeacher.of(model(pair.teacher()), pair.teacher())) {
-            for (Method method : Method.values()) {
-                ComputationGraph student = prepared(pair.student(), method, method.usesTeacher() ? teacher : null);
-                DataSetIterator it = iterator(method.usesTeacher() ? teacher : null);
-                rows.add(sampler.measure("step/" + pair + "/" + method, "step " + pair + " " + method,
-                        options.batch(), () -> {
-                            if (!it.hasNext()) {
-                                it.reset();
-                            }
-                            student.fit(it.next());
-                        }));
-            }
-        }
-        return rows;
+    Teacher teacher(String name) {
+        return GraphTeacher.of(model(name), name);
     }
 
     /**
-     * @param name teacher model name
-     * @return the teacher inference row
+     * @param pair    teacher and student
+     * @param teacher the pair's teacher (from {@link #teacher}), shared by the step rows and the inference row
+     * @return one step row per {@link Method}, then the teacher inference row, each with what PyTorch computes for it
      */
-    Measurement inference(String name) {
-        try (Teacher teacher = GraphTeacher.of(model(name), name)) {
-            int[] k = {0};
-            return sampler.measure("infer/" + name, "teacher inference " + name, options.batch(),
-                    () -> teacher.logits(batches.get(k[0]++ % BATCHES).getFeatures()));
+    List<Rounds.Planned> rows(BenchOptions.ModelPair pair, Teacher teacher) {
+        List<Rounds.Planned> rows = new ArrayList<>();
+        for (Method method : Method.values()) {
+            ComputationGraph student = prepared(pair.student(), method, method.usesTeacher() ? teacher : null);
+            DataSetIterator it = iterator(method.usesTeacher() ? teacher : null);
+            TorchBench.Setup torch = TorchBench.Setup.step(pair, method.name());
+            rows.add(new Rounds.Planned(Rounds.dl4j(torch.id(), "step " + pair + " " + method, options.batch(), () -> {
+                if (!it.hasNext()) {
+                    it.reset();
+                }
+                student.fit(it.next());
+            }), torch));
         }
+        int[] k = {0};
+        TorchBench.Setup torch = TorchBench.Setup.infer(pair.teacher());
+        rows.add(new Rounds.Planned(Rounds.dl4j(torch.id(), "teacher inference " + pair.teacher(), options.batch(),
+                () -> teacher.logits(batches.get(k[0]++ % BATCHES).getFeatures())), torch));
+        return rows;
     }
 
     /**

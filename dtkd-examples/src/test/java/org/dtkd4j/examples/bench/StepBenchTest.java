@@ -37,7 +37,7 @@ class StepBenchTest {
 
     @Test
     void everyStepTrainsOnOneBatchOfTheConfiguredSize() {
-        BenchOptions options = new BenchOptions(0, 1, 1, BATCH, CLASSES, BenchOptions.DEFAULT_LOSS_SIZES, List.of(),
+        BenchOptions options = new BenchOptions(0, 1, 1, 1, BATCH, CLASSES, BenchOptions.DEFAULT_LOSS_SIZES, List.of(),
                 null, 3);
         try (StepBench bench = new StepBench(options)) {
             for (Teacher teacher : new Teacher[]{null, new OnesTeacher()}) {
