@@ -99,6 +99,7 @@ abstract class RunCommand implements Callable<Integer> {
                             .loss(cfg.distillation()).recipe(cfg.recipe())
                             .augmentation(cfg.extensions().trainingAugmentation())
                             .cacheTeacherLogits(cfg.extensions().cacheTeacherLogits())
+                            .cacheConvActivations(cfg.extensions().cacheConvActivations())
                             .workers(cfg.extensions().workers()).runDirectory(dir).progress(progress)
                             .console(console).build();
                     RunSetup.saveExperiment(cfg, dir);
