@@ -42,7 +42,8 @@ public final class BenchCommand implements Runnable {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--quick", description = "a smoke run: warmup 1, 6 rounds, 2 memory blocks")
+    @Option(names = "--quick", description = "a smoke run: warmup 1, 6 rounds, 2 memory blocks, rows under 10 ms "
+            + "repeated to 10 ms per round")
     private boolean quick;
 
     @Option(names = "--warmup", description = "untimed iterations of every row before the rounds (default 2; --quick 1)")
@@ -87,6 +88,12 @@ public final class BenchCommand implements Runnable {
             + "pair goes (DL4J: phases and ND4J ops; PyTorch: ops)")
     private boolean profile;
 
+    @Option(names = "--levers", defaultValue = "none", description = "levers measured against the baseline in the "
+            + "same rounds, comma-separated: conv-cache (student convolutions keep their activations for backprop: "
+            + "one more step row per method), bn-fold (teacher BatchNorm folded into its convolutions: one more "
+            + "teacher inference row); default ${DEFAULT-VALUE}")
+    private String levers;
+
     @Option(names = "--seed", defaultValue = "7", description = "seed of the random inputs and models (default ${DEFAULT-VALUE})")
     private long seed;
 
@@ -125,8 +132,11 @@ public final class BenchCommand implements Runnable {
                 group("losses " + size, losses.rows(size), server, rounds, rows, log);
             }
             for (BenchOptions.ModelPair pair : options.pairs()) {
-                try (Teacher teacher = steps.teacher(pair.teacher())) {
-                    group("steps and teacher inference " + pair, steps.rows(pair, teacher), server, rounds, rows, log);
+                try (Teacher teacher = steps.teacher(pair.teacher());
+                     Teacher folded = options.levers().contains(Lever.BN_FOLD) ? steps.foldedTeacher(pair.teacher())
+                             : null) {
+                    group("steps and teacher inference " + pair, steps.rows(pair, teacher, folded), server, rounds,
+                            rows, log);
                 }
             }
             long[] machine1 = MachineState.machineTicks();
@@ -234,8 +244,8 @@ public final class BenchCommand implements Runnable {
             }
         }
         return new BenchOptions(warmup != null ? warmup : quick ? 1 : 2, rounds != null ? rounds : quick ? 6 : 20,
-                iterations, epochs != null ? epochs : quick ? 2 : 3, batch, classes, sizes, pairList,
-                noTorch ? null : python, seed);
+                iterations, quick ? 10 : 100, epochs != null ? epochs : quick ? 2 : 3, batch, classes, sizes, pairList,
+                noTorch ? null : python, seed, Lever.parse(BenchOptions.items(levers)));
     }
 
     private static Map<String, String> header(BenchOptions o, int threads) {
@@ -252,9 +262,11 @@ public final class BenchCommand implements Runnable {
         h.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", max heap "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
         h.put("settings", String.format(Locale.ROOT, "warmup %d, %d rounds (order reversed every other round), at "
-                        + "least %d timed iteration(s) per row per round, memory read after %d blocks, batch %d, "
-                        + "%d classes, 3x32x32 random data, float32 models, seed %d", o.warmup(), o.rounds(),
-                o.iterations(), o.epochs(), o.batch(), o.classes(), o.seed()));
+                        + "least %d timed iteration(s) per row per round (rows under %.0f ms repeated to that), memory read after %d "
+                        + "blocks, batch %d, "
+                        + "%d classes, 3x32x32 random data, float32 models, seed %d, levers %s", o.warmup(), o.rounds(),
+                o.iterations(), o.minRoundMs(), o.epochs(), o.batch(), o.classes(), o.seed(), o.levers().isEmpty() ? "none"
+                        : o.levers().stream().map(Lever::option).toList()));
         return h;
     }
 

@@ -2,16 +2,20 @@ package org.dtkd4j.examples.bench;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * What {@code dtkd bench} measures and how.
  *
  * @param warmup     untimed iterations of every row before the rounds, interleaved like them, &gt;= 0
  * @param rounds     rounds: every row of a group is timed once per round, &gt; 0
- * @param iterations the fewest timed iterations of a row per round (rows faster than
- *                   {@value Rounds#MIN_ROUND_MS} ms get more), &gt; 0
+ * @param iterations the fewest timed iterations of a row per round, &gt; 0
+ * @param minRoundMs rows faster than this get more iterations per round, so that each computes about this long per
+ *                   round, &gt;= 0
  * @param epochs     blocks of rounds after each of which memory is read (to check it does not grow), &gt; 0 and
  *                   &lt;= {@code rounds}
  * @param batch      step and inference batch size, &gt; 0
@@ -20,9 +24,10 @@ import java.util.Locale;
  * @param pairs      teacher→student pairs of the step rows, possibly none
  * @param python     the Python interpreter running the PyTorch side, or {@code null} for none
  * @param seed       seed of the random inputs and models
+ * @param levers     levers measured against the baseline in the same rounds, possibly none
  */
-public record BenchOptions(int warmup, int rounds, int iterations, int epochs, int batch, int classes, List<LossSize> lossSizes,
-                           List<ModelPair> pairs, Path python, long seed) {
+public record BenchOptions(int warmup, int rounds, int iterations, double minRoundMs, int epochs, int batch, int classes, List<LossSize> lossSizes,
+                           List<ModelPair> pairs, Path python, long seed, Set<Lever> levers) {
 
     /** The pairs of the speed targets: resnet32x4→resnet8x4 and resnet56→resnet20. */
     public static final List<ModelPair> DEFAULT_PAIRS = List.of(new ModelPair("resnet32x4", "resnet8x4"),
@@ -41,6 +46,9 @@ public record BenchOptions(int warmup, int rounds, int iterations, int epochs, i
         if (iterations <= 0) {
             throw new IllegalArgumentException("--iterations must be > 0, found " + iterations);
         }
+        if (!(minRoundMs >= 0)) {
+            throw new IllegalArgumentException("the time per row and round must be >= 0 ms, found " + minRoundMs);
+        }
         if (epochs <= 0) {
             throw new IllegalArgumentException("--epochs must be > 0, found " + epochs);
         }
@@ -58,6 +66,7 @@ public record BenchOptions(int warmup, int rounds, int iterations, int epochs, i
         }
         lossSizes = List.copyOf(lossSizes);
         pairs = List.copyOf(pairs);
+        levers = levers.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(levers));
     }
 
     /**

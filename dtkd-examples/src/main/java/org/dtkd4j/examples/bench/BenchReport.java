@@ -69,9 +69,13 @@ public final class BenchReport {
         return Optional.ofNullable(rows.get(Measurement.Side.PYTORCH.id(torchId(row.id()))));
     }
 
-    /** @return the PyTorch id of a DL4J row id: loss rows drop their implementation suffix */
+    /**
+     * @return the PyTorch id of a DL4J row id: lever rows share their baseline's, loss rows drop their implementation
+     *     suffix
+     */
     static String torchId(String id) {
-        return id.startsWith("loss/") ? id.substring(0, id.lastIndexOf('/')) : id;
+        String base = Lever.baseline(id);
+        return base.startsWith("loss/") ? base.substring(0, base.lastIndexOf('/')) : base;
     }
 
     /** @return the targets computable from the rows measured, with their verdicts */

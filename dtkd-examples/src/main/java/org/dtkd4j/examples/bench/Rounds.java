@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
  * <ol>
  *   <li>Warmup: {@code warmup} untimed iterations of every row, interleaved like the rounds. The median of a row's
  *   warmup times sets its iterations per round: at least {@code iterations}, and enough that the row computes for
- *   about {@value #MIN_ROUND_MS} ms per round (rows of a few milliseconds are timed over several iterations, at most
+ *   about {@code minRoundMs} (100 ms by default) per round (rows of a few milliseconds are timed over several iterations, at most
  *   {@value #MAX_ITERATIONS_PER_ROUND}).</li>
  *   <li>{@code rounds} rounds: every row runs its iterations once per round, the rows in the group's order in even
  *   rounds and in reverse order in odd rounds (so that no row always follows the same one, and two rows meant to be
@@ -36,9 +36,7 @@ final class Rounds {
 
     /** Milliseconds the thread sleeps when the computing side changes. */
     static final long SWITCH_PAUSE_MS = 50;
-    /** A row computes at least about this long per round. */
-    static final double MIN_ROUND_MS = 100;
-    /** ... but runs at most this many iterations per round. */
+    /** A row runs at most this many iterations per round. */
     static final int MAX_ITERATIONS_PER_ROUND = 10_000;
     /** Linux reports process CPU time in USER_HZ ticks, 100 per second on every architecture the JVM runs on. */
     static final double TICKS_PER_SECOND = 100;
@@ -154,7 +152,7 @@ final class Rounds {
             if (options.warmup() > 0) {
                 double ms = Stats.median(warm[k]);
                 perRound[k] = Math.max(perRound[k],
-                        (int) Math.min(MAX_ITERATIONS_PER_ROUND, Math.ceil(MIN_ROUND_MS / Math.max(ms, 1e-3))));
+                        (int) Math.min(MAX_ITERATIONS_PER_ROUND, Math.ceil(options.minRoundMs() / Math.max(ms, 1e-3))));
             }
         }
         int rounds = options.rounds();

@@ -63,7 +63,8 @@ final class StepProfile {
      */
     void print(BenchOptions.ModelPair pair, Method method, int steps, PrintWriter out) {
         try (Teacher teacher = GraphTeacher.of(bench.model(pair.teacher()), pair.teacher())) {
-            ComputationGraph student = bench.prepared(pair.student(), method, method.usesTeacher() ? teacher : null);
+            ComputationGraph student = bench.prepared(pair.student(), method, method.usesTeacher() ? teacher : null,
+                    options.levers().contains(Lever.CONV_CACHE));
             DataSetIterator it = bench.iterator(method.usesTeacher() ? teacher : null);
             PhaseListener phases = new PhaseListener();
             student.addListeners(phases);

@@ -94,7 +94,9 @@ public final class Targets {
      * The targets of the product's speed goals among the rows measured: for every pair, DTKD step / KD step &lt;= 1.03;
      * for resnet56→resnet20, DL4J / PyTorch &lt;= 1.5 for the NONE step and &lt;= 1.3 for the DTKD step; for
      * resnet32x4→resnet8x4, DL4J / PyTorch &lt;= 1.1 for every step; for every loss size and method, DL4J / PyTorch
-     * &lt;= 1.5 for the closed form and the DL4J loss. A target whose rows were not measured is left out.
+     * &lt;= 1.5 for the closed form and the DL4J loss. A lever row ({@link Lever}) gets its baseline's targets and
+     * "with / without the lever &lt;= 1.0" (met: the lever is faster, missed: slower). A target whose rows were not
+     * measured is left out.
      *
      * @param rows the measured rows by id
      * @return the targets, in the order of the rows
@@ -106,7 +108,14 @@ public final class Targets {
                 continue;
             }
             String torch = Measurement.Side.PYTORCH.id(BenchReport.torchId(m.id()));
-            String[] parts = m.id().split("/");
+            String base = Lever.baseline(m.id());
+            String lever = m.id().substring(base.length());
+            if (!lever.isEmpty()) {
+                out.add(new Target("with / without " + lever.substring(1) + ", " + (rows.containsKey(base) ? rows.get(base).label() : base),
+                        m.id(), base,
+                        1.0));
+            }
+            String[] parts = base.split("/");
             if (parts[0].equals("step")) {
                 String pair = parts[1];
                 String method = parts[2];
@@ -115,7 +124,8 @@ public final class Targets {
                     out.add(new Target("DL4J / PyTorch, " + m.label(), m.id(), torch, bound));
                 }
                 if (method.equals("DTKD")) {
-                    out.add(new Target("DTKD step / KD step, " + pair, m.id(), "step/" + pair + "/KD", 1.03));
+                    out.add(new Target("DTKD step / KD step, " + pair + lever, m.id(), "step/" + pair + "/KD" + lever,
+                            1.03));
                 }
             } else if (parts[0].equals("loss") && (parts[3].equals("closed") || parts[3].equals("dl4j"))) {
                 out.add(new Target("DL4J / PyTorch, " + m.label(), m.id(), torch, 1.5));

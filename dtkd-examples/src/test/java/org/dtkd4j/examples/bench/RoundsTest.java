@@ -51,7 +51,7 @@ class RoundsTest {
         List<String> log = new ArrayList<>();
         AtomicLong jvm = new AtomicLong();
         AtomicLong torch = new AtomicLong();
-        BenchOptions options = new BenchOptions(1, 4, 1, 2, 8, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(), null, 1);
+        BenchOptions options = new BenchOptions(1, 4, 1, 100, 2, 8, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(), null, 1, java.util.Set.of());
         Map<Measurement.Side, LongSupplier> ticks = Map.of(Measurement.Side.DL4J, jvm::get,
                 Measurement.Side.PYTORCH, torch::get);
         Rounds rounds = new Rounds(options, ticks);
@@ -85,7 +85,7 @@ class RoundsTest {
 
     @Test
     void withoutAPyTorchSideTheIdleCheckIsUnknown() {
-        BenchOptions options = new BenchOptions(0, 1, 2, 1, 8, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(), null, 1);
+        BenchOptions options = new BenchOptions(0, 1, 2, 100, 1, 8, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(), null, 1, java.util.Set.of());
         Rounds rounds = new Rounds(options, Map.of(Measurement.Side.DL4J, () -> 0L));
         List<String> log = new ArrayList<>();
         List<Measurement> m = rounds.measure(List.of(new FakeRow("a", Measurement.Side.DL4J, 5, log, new AtomicLong())));

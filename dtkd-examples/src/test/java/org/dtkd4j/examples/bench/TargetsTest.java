@@ -58,6 +58,32 @@ class TargetsTest {
     }
 
     @Test
+    void leverRowsAreComparedWithTheirBaselineAndGetItsTargets() {
+        Map<String, Measurement> rows = new LinkedHashMap<>();
+        for (Measurement m : List.of(row("step/resnet56->resnet20/KD", Measurement.Side.DL4J, 1),
+                row("step/resnet56->resnet20/DTKD", Measurement.Side.DL4J, 1),
+                row("step/resnet56->resnet20/DTKD", Measurement.Side.PYTORCH, 1),
+                row("step/resnet56->resnet20/KD+conv-cache", Measurement.Side.DL4J, 1),
+                row("step/resnet56->resnet20/DTKD+conv-cache", Measurement.Side.DL4J, 1),
+                row("infer/resnet56", Measurement.Side.DL4J, 1),
+                row("infer/resnet56+bn-fold", Measurement.Side.DL4J, 1))) {
+            rows.put(m.id(), m);
+        }
+        assertThat(Targets.of(rows)).extracting(Targets.Target::name).containsExactly(
+                "DL4J / PyTorch, step/resnet56->resnet20/DTKD",
+                "DTKD step / KD step, resnet56->resnet20",
+                "with / without conv-cache, step/resnet56->resnet20/KD",
+                "with / without conv-cache, step/resnet56->resnet20/DTKD",
+                "DL4J / PyTorch, step/resnet56->resnet20/DTKD+conv-cache",
+                "DTKD step / KD step, resnet56->resnet20+conv-cache",
+                "with / without bn-fold, infer/resnet56");
+        assertThat(Targets.of(rows).get(4).denominator()).isEqualTo("torch:step/resnet56->resnet20/DTKD");
+        assertThat(Targets.of(rows).get(2).bound()).isEqualTo(1.0);
+        assertThat(Lever.parse(List.of("Conv-Cache", "none"))).containsExactly(Lever.CONV_CACHE);
+        assertThat(Lever.baseline("infer/resnet56+bn-fold")).isEqualTo("infer/resnet56");
+    }
+
+    @Test
     void targetsFollowTheRowsMeasured() {
         Map<String, Measurement> rows = new LinkedHashMap<>();
         for (Measurement m : List.of(row("loss/DTKD/64x100/closed", Measurement.Side.DL4J, 1),
