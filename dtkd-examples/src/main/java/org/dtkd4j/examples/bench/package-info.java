@@ -20,6 +20,8 @@
  *   ratios, the distribution-free 95% interval of their median, and the verdict of each target (met, missed, not
  *   distinguishable); {@link org.dtkd4j.examples.bench.MachineState}: load, busy processes and whether the machine
  *   was quiet.</li>
+ *   <li>{@link org.dtkd4j.examples.bench.Lever}: speed levers (the student's convolution activation cache, the
+ *   teacher's folded BatchNorm) measured against their baseline rows in the same rounds.</li>
  *   <li>{@link org.dtkd4j.examples.bench.BenchReport}: the table, the targets, JSON/CSV output;
  *   {@link org.dtkd4j.examples.bench.StepProfile}: where the time of one step goes, by ND4J op.</li>
  * </ul>
