@@ -85,7 +85,7 @@ public final class BenchCommand implements Runnable {
     private Path out;
 
     @Option(names = "--profile", description = "after the table, show where the time of a DTKD step of the first "
-            + "pair goes (DL4J: phases and ND4J ops; PyTorch: ops)")
+            + "pair goes (DL4J: phases and ND4J ops, with the --levers; PyTorch: ops)")
     private boolean profile;
 
     @Option(names = "--levers", defaultValue = "none", description = "levers measured against the baseline in the "
