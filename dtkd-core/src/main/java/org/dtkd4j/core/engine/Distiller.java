@@ -28,6 +28,7 @@ import org.dtkd4j.core.optim.LearningRates;
 import org.dtkd4j.core.optim.SgdMomentum;
 import org.dtkd4j.core.optim.TorchBatchNorm;
 import org.dtkd4j.core.optim.TorchWeightDecay;
+import org.dtkd4j.core.perf.ForwardCache;
 import org.dtkd4j.core.teacher.Teacher;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -80,9 +81,9 @@ import java.util.function.UnaryOperator;
  * <p>Exact resume: the data order and augmentation of epoch {@code e} depend only on (seed, e); the checkpoint holds
  * the parameters, BatchNorm statistics, updater state and epoch/iteration counters; so a run resumed from epoch
  * {@code k} computes the same as an uninterrupted run (bit-identical on the CPU backend with the same thread count).
- * {@code config.json} also records the augmentation, the teacher-logit cache and the worker count, and a resumed run
- * uses them (a {@code config.json} without them, from an older version, means {@link Augmentation#REFERENCE}, no
- * cache, 1 worker).
+ * {@code config.json} also records the augmentation, the teacher-logit cache, the worker count and the convolution
+ * activation cache, and a resumed run uses them (a {@code config.json} without them, from an older version, means
+ * {@link Augmentation#REFERENCE}, no caches, 1 worker).
  *
  * <p>Options ({@link Builder}):
  * <ul>
@@ -99,6 +100,8 @@ import java.util.function.UnaryOperator;
  *   epoch before the round is averaged. Resume is exact as well (the replicas are rebuilt from the student at the
  *   start of every epoch); only the order in which the workers' batch statistics are summed may vary in the last
  *   bits between runs.</li>
+ *   <li>{@link Builder#cacheConvActivations}: convolution layers keep their training forward activations for
+ *   backprop instead of recomputing them (bitwise-identical results, more memory).</li>
  * </ul>
  */
 public final class Distiller {
@@ -165,6 +168,7 @@ public final class Distiller {
                 bestEpoch = Integer.parseInt(cells[0]);
             }
         }
+        ForwardCache.apply(student, options.cacheConvActivations());
         student.setListeners(listeners());
     }
 
@@ -596,11 +600,16 @@ public final class Distiller {
      * @param cacheTeacherLogits whether the teacher's training-set logits are computed once and reused; needs
      *                           {@link Augmentation#NONE}
      * @param workers            data-parallel workers, &gt;= 1 (1 trains on the calling thread)
+     * @param cacheConvActivations whether training forward passes keep the convolutions' activations for backprop
+     *                           ({@link ForwardCache})
      */
-    record Options(Augmentation augmentation, boolean cacheTeacherLogits, int workers) {
+    record Options(Augmentation augmentation, boolean cacheTeacherLogits, int workers, boolean cacheConvActivations) {
 
-        /** The options of a run whose {@code config.json} predates them: the reference augmentation, 1 worker. */
-        static final Options DEFAULTS = new Options(Augmentation.REFERENCE, false, 1);
+        /**
+         * The options of a run whose {@code config.json} predates them: the reference augmentation, 1 worker, no
+         * activation cache.
+         */
+        static final Options DEFAULTS = new Options(Augmentation.REFERENCE, false, 1, false);
 
         /** Validates the combination; messages name the settings and the values found. */
         Options {
@@ -620,7 +629,8 @@ public final class Distiller {
         @Override
         public String toString() {
             return "augmentation " + describe(augmentation) + ", teacher logit cache " + (cacheTeacherLogits ? "on"
-                    : "off") + ", " + workers + (workers == 1 ? " worker" : " workers");
+                    : "off") + ", " + workers + (workers == 1 ? " worker" : " workers") + ", conv activation cache "
+                    + (cacheConvActivations ? "on" : "off");
         }
 
         private static String describe(Augmentation a) {
@@ -641,6 +651,7 @@ public final class Distiller {
             o.set("augmentation", JSON.valueToTree(options.augmentation()));
             o.put("cache_teacher_logits", options.cacheTeacherLogits());
             o.put("workers", options.workers());
+            o.put("cache_conv_activations", options.cacheConvActivations());
             o.put("student", student);
             o.put("teacher", teacher);
             o.put("train_data", trainData);
@@ -664,7 +675,9 @@ public final class Distiller {
                         ? JSON.treeToValue(o.get("augmentation"), Augmentation.class) : defaults.augmentation(),
                         o.has("cache_teacher_logits") ? o.get("cache_teacher_logits").asBoolean()
                                 : defaults.cacheTeacherLogits(),
-                        o.has("workers") ? o.get("workers").asInt() : defaults.workers());
+                        o.has("workers") ? o.get("workers").asInt() : defaults.workers(),
+                        o.has("cache_conv_activations") ? o.get("cache_conv_activations").asBoolean()
+                                : defaults.cacheConvActivations());
                 return new RunConfig(loss, recipe, options, o.get("student").asText(), o.get("teacher").asText(),
                         o.get("train_data").asText(), o.get("train_size").asInt(), o.get("test_size").asInt());
             } catch (IOException | RuntimeException e) {
@@ -703,8 +716,24 @@ public final class Distiller {
         private Augmentation augmentation = Augmentation.REFERENCE;
         private boolean cacheTeacherLogits;
         private int workers = 1;
+        private boolean cacheConvActivations;
 
         private Builder() {
+        }
+
+        /**
+         * Keeps each convolution layer's training forward activations for its backward pass instead of computing
+         * the convolution again there (DL4J's {@code CacheMode.DEVICE}; {@link ForwardCache}). Parameters after every
+         * step are bitwise identical either way; with the cache a step runs one convolution forward fewer per
+         * convolution layer and holds one more activation-sized array per convolution layer until its backward
+         * pass. A resumed run uses the setting of its {@code config.json}.
+         *
+         * @param v whether to cache (default false)
+         * @return this
+         */
+        public Builder cacheConvActivations(boolean v) {
+            this.cacheConvActivations = v;
+            return this;
         }
 
         /**
@@ -830,7 +859,7 @@ public final class Distiller {
                 throw new IllegalArgumentException("run directory " + runDir + " already holds " + CHECKPOINT_DIR + "/"
                         + LATEST + ": resume it, or choose a new directory");
             }
-            Options options = new Options(augmentation, cacheTeacherLogits, workers);
+            Options options = new Options(augmentation, cacheTeacherLogits, workers, cacheConvActivations);
             if (cacheTeacherLogits && teacher == null) {
                 throw new IllegalArgumentException("cacheTeacherLogits(true) needs a teacher, found method "
                         + loss.method() + " without one");

@@ -85,7 +85,7 @@ class TeacherLogitCacheTest {
         assertThat(Files.readString(cached.resolve(Distiller.LOG_FILE)))
                 .contains("caching the teacher's logits of the 50 training examples").contains("50 x 3 = 150 values");
         Distiller.Options options = Distiller.RunConfig.read(cached.resolve(Distiller.CONFIG_FILE)).options();
-        assertThat(options).isEqualTo(new Distiller.Options(Augmentation.NONE, true, 1));
+        assertThat(options).isEqualTo(new Distiller.Options(Augmentation.NONE, true, 1, false));
     }
 
     @Test
@@ -122,7 +122,7 @@ class TeacherLogitCacheTest {
         json.writeValue(config.toFile(), older);
         assertThat(Files.readString(config)).doesNotContain("augmentation").contains("\"recipe\"");
         assertThat(Distiller.RunConfig.read(config).options()).isEqualTo(Distiller.Options.DEFAULTS)
-                .isEqualTo(new Distiller.Options(Augmentation.REFERENCE, false, 1));
+                .isEqualTo(new Distiller.Options(Augmentation.REFERENCE, false, 1, false));
     }
 
     @Test

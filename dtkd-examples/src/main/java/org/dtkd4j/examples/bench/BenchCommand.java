@@ -2,6 +2,7 @@ package org.dtkd4j.examples.bench;
 
 import org.dtkd4j.core.config.Method;
 import org.dtkd4j.core.perf.FastKernels;
+import org.dtkd4j.core.teacher.Teacher;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,35 +16,48 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * {@code dtkd bench}: loss forward+backward, full distillation steps and teacher inference, DL4J and PyTorch side by
- * side, printed as one table with the issue-7 target ratios under it (see the package documentation). The DL4J and
- * PyTorch measurements of each group (loss size, step pair, teacher inference) alternate, in one run.
+ * side, measured in alternating rounds ({@link Rounds}) and printed as one table with medians, quartiles, paired
+ * ratios with their 95% intervals and the verdicts of the speed targets ({@link Targets}); the machine, the thread
+ * settings and the load before and after are stated, with a warning when the machine was not quiet
+ * ({@link MachineState}). See the package documentation.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmark the losses, distillation steps and teacher inference, DL4J and PyTorch side by side.",
+        description = {"Benchmark the losses, distillation steps and teacher inference, DL4J and PyTorch side by side,",
+            "in alternating rounds: medians with quartiles, paired ratios with 95% intervals, target verdicts.",
             "Rows: loss fwd+bwd (closed form, DL4J loss, SameDiff), one step per method, teacher inference."})
 public final class BenchCommand implements Runnable {
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--quick", description = "few iterations (warmup 1, 2 epochs of 2), for smoke tests")
+    @Option(names = "--quick", description = "a smoke run: warmup 1, 6 rounds, 2 memory blocks, rows under 10 ms "
+            + "repeated to 10 ms per round")
     private boolean quick;
 
-    @Option(names = "--warmup", description = "untimed iterations per row (default 3; --quick 1)")
+    @Option(names = "--warmup", description = "untimed iterations of every row before the rounds (default 2; --quick 1)")
     private Integer warmup;
 
-    @Option(names = "--iterations", description = "timed iterations per epoch (default 5; --quick 2)")
-    private Integer iterations;
+    @Option(names = "--rounds", description = "rounds; every row is timed once per round (default 20; --quick 6; "
+            + "at least 6 for 95% intervals)")
+    private Integer rounds;
 
-    @Option(names = "--epochs", description = "epochs per row; memory is read after each (default 3; --quick 2)")
+    @Option(names = "--iterations", defaultValue = "1", description = "fewest timed iterations of a row per round; "
+            + "rows under 100 ms get more (default ${DEFAULT-VALUE})")
+    private int iterations;
+
+    @Option(names = "--epochs", description = "blocks of rounds after each of which memory is read (default 3; --quick 2)")
     private Integer epochs;
 
     @Option(names = "--batch", defaultValue = "64", description = "batch of steps and inference (default ${DEFAULT-VALUE})")
@@ -71,11 +85,20 @@ public final class BenchCommand implements Runnable {
     private Path out;
 
     @Option(names = "--profile", description = "after the table, show where the time of a DTKD step of the first "
-            + "pair goes (DL4J: phases and ND4J ops; PyTorch: ops)")
+            + "pair goes (DL4J: phases and ND4J ops, with the --levers; PyTorch: ops)")
     private boolean profile;
+
+    @Option(names = "--levers", defaultValue = "none", description = "levers measured against the baseline in the "
+            + "same rounds, comma-separated: conv-cache (student convolutions keep their activations for backprop: "
+            + "one more step row per method), bn-fold (teacher BatchNorm folded into its convolutions: one more "
+            + "teacher inference row); default ${DEFAULT-VALUE}")
+    private String levers;
 
     @Option(names = "--seed", defaultValue = "7", description = "seed of the random inputs and models (default ${DEFAULT-VALUE})")
     private long seed;
+
+    /** Milliseconds during which the other processes' CPU use is sampled before and after the run. */
+    private static final long BUSY_SAMPLE_MILLIS = 1000;
 
     @Override
     public void run() {
@@ -83,44 +106,59 @@ public final class BenchCommand implements Runnable {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter log = spec.commandLine().getErr();
         int threads = Nd4j.getEnvironment().maxThreads();
-        Map<String, String> header = header(options, threads);
         Optional<TorchBench> torch = noTorch ? Optional.empty() : TorchBench.open(options.python());
         String torchStatus = torch.map(t -> "PyTorch " + t.version() + " (" + t.python() + ", torch.set_num_threads("
-                + threads + ")), measured in this run, each group right after its DL4J rows")
+                + threads + ")), one process alive for the whole run, alternating with DL4J in every round")
                 .orElse(TorchBench.unavailableReason(options.python()));
-        List<Measurement> rows = new ArrayList<>();
-        Map<String, TorchBench.TorchRow> torchRows = new LinkedHashMap<>();
-        try (StepBench steps = new StepBench(options)) {
+        try (TorchBench.Server server = torch.map(t -> t.serve(options, threads)).orElse(null);
+             StepBench steps = new StepBench(options)) {
+            long self = ProcessHandle.current().pid();
+            Map<Measurement.Side, LongSupplier> ticks = new EnumMap<>(Measurement.Side.class);
+            ticks.put(Measurement.Side.DL4J, () -> MachineState.processTicks(self));
+            if (server != null) {
+                ticks.put(Measurement.Side.PYTORCH, () -> MachineState.processTicks(server.pid()));
+            }
+            Set<Long> ours = server == null ? Set.of(self) : Set.of(self, server.pid());
+            Map<String, String> header = header(options, threads);
+            List<String> busyBefore = MachineState.busyProcesses(ours, BUSY_SAMPLE_MILLIS);
+            header.put("load before", MachineState.loadAverage() + "; busy processes: "
+                    + (busyBefore.isEmpty() ? "none" : String.join(", ", busyBefore)));
+            Rounds rounds = new Rounds(options, ticks);
+            long[] machine0 = MachineState.machineTicks();
+            long ours0 = ticksOf(ticks);
+            List<Measurement> rows = new ArrayList<>();
             LossBench losses = new LossBench(options);
             for (BenchOptions.LossSize size : options.lossSizes()) {
-                log.println("bench: losses " + size + " ...");
-                logged(losses.run(size), rows, log);
-                torch.ifPresent(t -> torchRows.putAll(t.bench(options, threads, "loss",
-                        List.of("--sizes", size.toString()))));
+                group("losses " + size, losses.rows(size), server, rounds, rows, log);
             }
             for (BenchOptions.ModelPair pair : options.pairs()) {
-                log.println("bench: steps " + pair + " ...");
-                logged(steps.steps(pair), rows, log);
-                torch.ifPresent(t -> torchRows.putAll(t.bench(options, threads, "step",
-                        List.of("--teacher", pair.teacher(), "--student", pair.student()))));
-                log.println("bench: inference " + pair.teacher() + " ...");
-                logged(List.of(steps.inference(pair.teacher())), rows, log);
-                torch.ifPresent(t -> torchRows.putAll(t.bench(options, threads, "infer",
-                        List.of("--teacher", pair.teacher()))));
+                try (Teacher teacher = steps.teacher(pair.teacher());
+                     Teacher folded = options.levers().contains(Lever.BN_FOLD) ? steps.foldedTeacher(pair.teacher())
+                             : null) {
+                    group("steps and teacher inference " + pair, steps.rows(pair, teacher, folded), server, rounds,
+                            rows, log);
+                }
             }
-            BenchOptions.LossSize stepLoss = options.lossSizes().contains(
-                    new BenchOptions.LossSize(options.batch(), options.classes()))
-                    ? new BenchOptions.LossSize(options.batch(), options.classes()) : null;
-            BenchReport report = new BenchReport(header, rows, torchRows, torchStatus, options.pairs(), stepLoss);
+            long[] machine1 = MachineState.machineTicks();
+            long ours1 = ticksOf(ticks);
+            List<String> busyAfter = MachineState.busyProcesses(ours, BUSY_SAMPLE_MILLIS);
+            double otherShare = machine0[0] < 0 || machine1[0] < 0 || ours0 < 0 || ours1 < 0 ? Double.NaN
+                    : Math.max(0, (double) (machine1[0] - machine0[0] - (ours1 - ours0)) / (machine1[1] - machine0[1]));
+            List<String> notes = notes(otherShare, busyAfter, rounds, server != null);
+            List<String> reasons = MachineState.notQuietReasons(otherShare, busyBefore, busyAfter,
+                    rounds.idleShare(Measurement.Side.DL4J), rounds.idleShare(Measurement.Side.PYTORCH));
+            notes.add(reasons.isEmpty() ? "The machine was quiet." : "WARNING: the machine was not quiet ("
+                    + String.join("; ", reasons) + "): the timings measure the contention as much as the code.");
+            BenchReport report = new BenchReport(header, rows, torchStatus, notes);
             report.print(stdout);
             if (out != null) {
                 report.write(out);
                 stdout.println("written: " + out);
             }
-            boolean missed = report.ratios().stream().anyMatch(r -> !r.met());
+            boolean missed = report.comparisons().stream().anyMatch(c -> c.verdict() == Targets.Verdict.MISSED);
             if (profile && !options.pairs().isEmpty()) {
                 BenchOptions.ModelPair first = options.pairs().get(0);
-                int profiled = Math.max(2, options.iterations());
+                int profiled = Math.max(2, Math.min(options.rounds(), 5));
                 new StepProfile(steps, options).print(first, Method.DTKD, profiled, stdout);
                 torch.ifPresent(t -> StepProfile.printTorch(t.profile(options, threads, first, profiled), first,
                         stdout));
@@ -133,13 +171,65 @@ public final class BenchCommand implements Runnable {
         stdout.flush();
     }
 
-    /** Adds DL4J rows to the table and logs them at once, so that a long run shows its numbers as it goes. */
-    private static void logged(List<Measurement> measured, List<Measurement> rows, PrintWriter log) {
+    /**
+     * Measures one group in rounds: the DL4J rows, each PyTorch counterpart right after the first DL4J row that
+     * needs it; logs the medians as they come; then frees the PyTorch side's rows of the group.
+     */
+    private static void group(String name, List<Rounds.Planned> planned, TorchBench.Server server, Rounds rounds,
+                              List<Measurement> rows, PrintWriter log) {
+        List<Rounds.Row> group = new ArrayList<>();
+        Set<String> torchIds = new HashSet<>();
+        for (Rounds.Planned p : planned) {
+            group.add(p.row());
+            if (server != null && torchIds.add(p.torch().id())) {
+                group.add(server.row(p.torch(), "PyTorch " + p.torch().id(), p.row().samples));
+            }
+        }
+        log.println("bench: " + name + ": " + group.size() + " rows in alternating rounds ...");
+        log.flush();
+        List<Measurement> measured = rounds.measure(group);
         for (Measurement m : measured) {
-            log.printf(Locale.ROOT, "bench:   %-40s %s ms%n", m.label(), BenchReport.significant(m.medianMs()));
+            Stats.Summary s = m.summary();
+            log.printf(Locale.ROOT, "bench:   %-45s %s ms (q1-q3 %s-%s)%n", m.side() == Measurement.Side.DL4J
+                    ? m.label() : m.id(), BenchReport.significant(s.median()), BenchReport.significant(s.q1()),
+                    BenchReport.significant(s.q3()));
         }
         log.flush();
         rows.addAll(measured);
+        if (server != null) {
+            server.dropAll(group);
+        }
+    }
+
+    private static long ticksOf(Map<Measurement.Side, LongSupplier> ticks) {
+        long sum = 0;
+        for (LongSupplier t : ticks.values()) {
+            long v = t.getAsLong();
+            if (v < 0) {
+                return -1;
+            }
+            sum += v;
+        }
+        return sum;
+    }
+
+    private static List<String> notes(double otherShare, List<String> busyAfter, Rounds rounds, boolean torch) {
+        List<String> notes = new ArrayList<>();
+        notes.add("load after: " + MachineState.loadAverage() + "; busy processes: "
+                + (busyAfter.isEmpty() ? "none" : String.join(", ", busyAfter)));
+        notes.add(Double.isNaN(otherShare) ? "CPU time of other processes during the rounds: unknown"
+                : String.format(Locale.ROOT, "CPU time of other processes during the rounds: %.1f%% of the machine",
+                100 * otherShare));
+        if (torch) {
+            notes.add(String.format(Locale.ROOT, "idle side while the other was timed: the PyTorch process used %s "
+                            + "cores while DL4J computed, the JVM %s cores while PyTorch computed",
+                    cores(rounds.idleShare(Measurement.Side.DL4J)), cores(rounds.idleShare(Measurement.Side.PYTORCH))));
+        }
+        return notes;
+    }
+
+    private static String cores(double v) {
+        return v < 0 ? "unknown" : String.format(Locale.ROOT, "%.3f", v);
     }
 
     private BenchOptions options() {
@@ -153,9 +243,9 @@ public final class BenchCommand implements Runnable {
                 pairList.add(BenchOptions.ModelPair.parse(p));
             }
         }
-        return new BenchOptions(warmup != null ? warmup : quick ? 1 : 3, iterations != null ? iterations : quick ? 2 : 5,
-                epochs != null ? epochs : quick ? 2 : 3, batch, classes, sizes, pairList, noTorch ? null : python,
-                seed);
+        return new BenchOptions(warmup != null ? warmup : quick ? 1 : 2, rounds != null ? rounds : quick ? 6 : 20,
+                iterations, quick ? 10 : 100, epochs != null ? epochs : quick ? 2 : 3, batch, classes, sizes, pairList,
+                noTorch ? null : python, seed, Lever.parse(BenchOptions.items(levers)));
     }
 
     private static Map<String, String> header(BenchOptions o, int threads) {
@@ -163,13 +253,20 @@ public final class BenchCommand implements Runnable {
         h.put("dtkd bench", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         h.put("machine", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs visible to the JVM, "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        h.put("threads", threads + " (ND4J maxThreads; PyTorch gets the same)");
+        StringBuilder env = new StringBuilder();
+        for (String v : List.of("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")) {
+            env.append(", ").append(v).append('=').append(Optional.ofNullable(System.getenv(v)).orElse("unset"));
+        }
+        h.put("threads", threads + " (ND4J maxThreads; PyTorch gets the same)" + env);
         h.put("kernels", FastKernels.status());
         h.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", max heap "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
-        h.put("settings", String.format(Locale.ROOT, "warmup %d, %d epochs x %d timed iterations per row, batch %d, "
-                        + "%d classes, 3x32x32 random data, float32 models, seed %d", o.warmup(), o.epochs(),
-                o.iterations(), o.batch(), o.classes(), o.seed()));
+        h.put("settings", String.format(Locale.ROOT, "warmup %d, %d rounds (order reversed every other round), at "
+                        + "least %d timed iteration(s) per row per round (rows under %.0f ms repeated to that), memory read after %d "
+                        + "blocks, batch %d, "
+                        + "%d classes, 3x32x32 random data, float32 models, seed %d, levers %s", o.warmup(), o.rounds(),
+                o.iterations(), o.minRoundMs(), o.epochs(), o.batch(), o.classes(), o.seed(), o.levers().isEmpty() ? "none"
+                        : o.levers().stream().map(Lever::option).toList()));
         return h;
     }
 

@@ -2,29 +2,37 @@ package org.dtkd4j.examples.bench;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * What {@code dtkd bench} measures and how.
  *
- * @param warmup     untimed iterations before each row, &gt;= 0
- * @param iterations timed iterations per epoch, &gt; 0
- * @param epochs     epochs per row (memory is read after each to check it does not grow), &gt; 0
+ * @param warmup     untimed iterations of every row before the rounds, interleaved like them, &gt;= 0
+ * @param rounds     rounds: every row of a group is timed once per round, &gt; 0
+ * @param iterations the fewest timed iterations of a row per round, &gt; 0
+ * @param minRoundMs rows faster than this get more iterations per round, so that each computes about this long per
+ *                   round, &gt;= 0
+ * @param epochs     blocks of rounds after each of which memory is read (to check it does not grow), &gt; 0 and
+ *                   &lt;= {@code rounds}
  * @param batch      step and inference batch size, &gt; 0
  * @param classes    classes of the step models, &gt;= 2
  * @param lossSizes  loss shapes, at least one
  * @param pairs      teacher→student pairs of the step rows, possibly none
  * @param python     the Python interpreter running the PyTorch side, or {@code null} for none
  * @param seed       seed of the random inputs and models
+ * @param levers     levers measured against the baseline in the same rounds, possibly none
  */
-public record BenchOptions(int warmup, int iterations, int epochs, int batch, int classes, List<LossSize> lossSizes,
-                           List<ModelPair> pairs, Path python, long seed) {
+public record BenchOptions(int warmup, int rounds, int iterations, double minRoundMs, int epochs, int batch, int classes, List<LossSize> lossSizes,
+                           List<ModelPair> pairs, Path python, long seed, Set<Lever> levers) {
 
-    /** The pairs of issue 7: resnet32x4→resnet8x4 and resnet56→resnet20. */
+    /** The pairs of the speed targets: resnet32x4→resnet8x4 and resnet56→resnet20. */
     public static final List<ModelPair> DEFAULT_PAIRS = List.of(new ModelPair("resnet32x4", "resnet8x4"),
             new ModelPair("resnet56", "resnet20"));
-    /** The loss shapes of issue 7: 64×100 and 256×1000. */
+    /** The loss shapes of the speed targets: 64×100 and 256×1000. */
     public static final List<LossSize> DEFAULT_LOSS_SIZES = List.of(new LossSize(64, 100), new LossSize(256, 1000));
 
     /** Validates every component; messages name the option and the value found. */
@@ -32,11 +40,20 @@ public record BenchOptions(int warmup, int iterations, int epochs, int batch, in
         if (warmup < 0) {
             throw new IllegalArgumentException("--warmup must be >= 0, found " + warmup);
         }
+        if (rounds <= 0) {
+            throw new IllegalArgumentException("--rounds must be > 0, found " + rounds);
+        }
         if (iterations <= 0) {
             throw new IllegalArgumentException("--iterations must be > 0, found " + iterations);
         }
+        if (!(minRoundMs >= 0)) {
+            throw new IllegalArgumentException("the time per row and round must be >= 0 ms, found " + minRoundMs);
+        }
         if (epochs <= 0) {
             throw new IllegalArgumentException("--epochs must be > 0, found " + epochs);
+        }
+        if (epochs > rounds) {
+            throw new IllegalArgumentException("--epochs must be <= --rounds (" + rounds + "), found " + epochs);
         }
         if (batch <= 0) {
             throw new IllegalArgumentException("--batch must be > 0, found " + batch);
@@ -49,6 +66,7 @@ public record BenchOptions(int warmup, int iterations, int epochs, int batch, in
         }
         lossSizes = List.copyOf(lossSizes);
         pairs = List.copyOf(pairs);
+        levers = levers.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(levers));
     }
 
     /**

@@ -40,18 +40,16 @@ final class LossBench {
     static final List<String> IMPLEMENTATIONS = List.of("closed-form", "DL4J loss", "SameDiff");
 
     private final BenchOptions options;
-    private final Sampler sampler;
 
     LossBench(BenchOptions options) {
         this.options = options;
-        this.sampler = new Sampler(options);
     }
 
     /**
      * @param size the input shape
-     * @return one row per method and implementation
+     * @return one row per method and implementation, each with what PyTorch computes for it
      */
-    List<Measurement> run(BenchOptions.LossSize size) {
+    List<Rounds.Planned> rows(BenchOptions.LossSize size) {
         Random r = new Random(options.seed());
         int n = size.n();
         int c = size.c();
@@ -76,21 +74,22 @@ final class LossBench {
         INDArray packed = TeacherLabels.pack(oneHot, tArr);
         Map<String, INDArray> placeholders = Map.of("s", sArr, "t", tArr, "y", Nd4j.createFromArray(yIdx),
                 "epoch", Nd4j.scalar(1));
-        List<Measurement> rows = new ArrayList<>();
+        List<Rounds.Planned> rows = new ArrayList<>();
         for (Method method : METHODS) {
             DistillationConfig config = method.defaultConfig();
-            String id = "loss/" + method + "/" + size + "/";
+            TorchBench.Setup torch = TorchBench.Setup.loss(method.name(), size);
+            String id = torch.id() + "/";
             String label = "loss " + method + " " + size + " ";
-            rows.add(sampler.measure(id + "closed", label + IMPLEMENTATIONS.get(0), n,
-                    () -> DistillationLosses.evaluate(config, s, t, y, 1)));
+            rows.add(new Rounds.Planned(Rounds.dl4j(id + "closed", label + IMPLEMENTATIONS.get(0), n,
+                    () -> DistillationLosses.evaluate(config, s, t, y, 1)), torch));
             DistillationLossFunction loss = DistillationLossFunction.of(config);
             loss.setEpoch(1);
             ActivationIdentity identity = new ActivationIdentity();
-            rows.add(sampler.measure(id + "dl4j", label + IMPLEMENTATIONS.get(1), n,
-                    () -> loss.computeGradientAndScore(packed, sArr, identity, null, true)));
+            rows.add(new Rounds.Planned(Rounds.dl4j(id + "dl4j", label + IMPLEMENTATIONS.get(1), n,
+                    () -> loss.computeGradientAndScore(packed, sArr, identity, null, true)), torch));
             SameDiff sd = gradientGraph(config, c);
-            rows.add(sampler.measure(id + "samediff", label + IMPLEMENTATIONS.get(2), n,
-                    () -> sd.calculateGradients(placeholders, "s")));
+            rows.add(new Rounds.Planned(Rounds.dl4j(id + "samediff", label + IMPLEMENTATIONS.get(2), n,
+                    () -> sd.calculateGradients(placeholders, "s")), torch));
         }
         return rows;
     }

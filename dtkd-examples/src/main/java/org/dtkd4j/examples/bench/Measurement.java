@@ -1,44 +1,59 @@
 package org.dtkd4j.examples.bench;
 
 import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
- * One row measured on the DL4J side.
+ * One row measured over the rounds of its group ({@link Rounds}), on either side.
  *
- * @param id              row identifier shared with the PyTorch side, e.g. {@code step/resnet32x4->resnet8x4/DTKD}
- * @param label           what the row measures, for the table
- * @param samples         examples per iteration (for samples/s)
- * @param medianMs        median milliseconds of one timed iteration
- * @param peakHeapBytes   largest JVM heap in use after an iteration
- * @param peakOffHeapBytes largest off-heap allocation ND4J tracks (JavaCPP {@code Pointer.totalBytes()}, ND4J
- *                        allocations and workspaces) after an iteration
- * @param peakRssBytes    largest resident set size of the process ({@code Pointer.physicalBytes()}) after an iteration
- * @param epochHeapBytes  heap in use after each epoch (after a garbage collection)
- * @param epochOffHeapBytes ND4J-tracked off-heap bytes after each epoch
- * @param epochRssBytes   resident set size after each epoch
+ * @param id                row identifier, e.g. {@code step/resnet32x4->resnet8x4/DTKD}; PyTorch rows carry the
+ *                          {@link Side#PYTORCH} prefix {@code torch:}
+ * @param label             what the row measures, for the table
+ * @param side              who computed it
+ * @param samples           examples per iteration (for samples/s)
+ * @param iterationsPerRound timed iterations in each round
+ * @param roundMs           per round, the median milliseconds of its timed iterations (the values of the
+ *                          statistics and of the paired ratios)
+ * @param peakHeapBytes     largest JVM heap in use after a run of the row, or -1 for a PyTorch row
+ * @param peakOffHeapBytes  largest off-heap allocation ND4J tracks after a run of the row, or -1 for a PyTorch row
+ * @param peakRssBytes      largest resident set of the computing process after a run of the row (process-wide: the
+ *                          other rows of the group are alive in the same process)
+ * @param epochRssBytes     resident set of the computing process after each block of rounds (after a garbage
+ *                          collection on the JVM), for the growth check
  */
-public record Measurement(String id, String label, int samples, double medianMs, long peakHeapBytes,
-                          long peakOffHeapBytes, long peakRssBytes, long[] epochHeapBytes, long[] epochOffHeapBytes,
-                          long[] epochRssBytes) {
+public record Measurement(String id, String label, Side side, int samples, int iterationsPerRound, double[] roundMs,
+                          long peakHeapBytes, long peakOffHeapBytes, long peakRssBytes, long[] epochRssBytes) {
 
-    /** Memory growth over the epochs below this many bytes is noise (allocator and JIT), never flagged. */
+    /** Memory growth over the blocks below this many bytes is noise (allocator and JIT), never flagged. */
     public static final long GROWTH_TOLERANCE_BYTES = 32L << 20;
 
-    /** Copies the arrays. */
+    /** Who computed a row. */
+    public enum Side {
+        /** This JVM. */
+        DL4J,
+        /** The PyTorch process. */
+        PYTORCH;
+
+        /** @return the id of the row of this side measuring what {@code id} names */
+        public String id(String id) {
+            return this == DL4J ? id : "torch:" + id;
+        }
+    }
+
+    /** Validates and copies the arrays. */
     public Measurement {
-        epochHeapBytes = epochHeapBytes.clone();
-        epochOffHeapBytes = epochOffHeapBytes.clone();
+        Objects.requireNonNull(id, "id");
+        if (roundMs.length == 0) {
+            throw new IllegalArgumentException("row " + id + " needs at least one round, found none");
+        }
+        roundMs = roundMs.clone();
         epochRssBytes = epochRssBytes.clone();
     }
 
     @Override
-    public long[] epochHeapBytes() {
-        return epochHeapBytes.clone();
-    }
-
-    @Override
-    public long[] epochOffHeapBytes() {
-        return epochOffHeapBytes.clone();
+    public double[] roundMs() {
+        return roundMs.clone();
     }
 
     @Override
@@ -46,23 +61,30 @@ public record Measurement(String id, String label, int samples, double medianMs,
         return epochRssBytes.clone();
     }
 
+    /** @return median, quartiles and range of the per-round times */
+    public Stats.Summary summary() {
+        return Stats.summarize(roundMs);
+    }
+
+    /** @return the median over the rounds */
+    public double medianMs() {
+        return summary().median();
+    }
+
     /** @return samples per second at the median time */
     public double samplesPerSecond() {
-        return samples * 1000.0 / medianMs;
+        return samples * 1000.0 / medianMs();
     }
 
     /**
-     * Whether memory grows across the epochs: for the heap, the off-heap bytes or the resident set, the value after
-     * every epoch exceeds the one before and the total increase exceeds {@link #GROWTH_TOLERANCE_BYTES} plus 5% of
-     * the first value. A single epoch cannot show growth.
+     * Whether memory grows across the blocks of rounds: the resident set after every block exceeds the one before and
+     * the total increase exceeds {@link #GROWTH_TOLERANCE_BYTES} plus 5% of the first value. A single block cannot
+     * show growth.
      *
      * @return {@code true} if memory grows
      */
     public boolean memoryGrows() {
-        return grows(epochHeapBytes) || grows(epochOffHeapBytes) || grows(epochRssBytes);
-    }
-
-    private static boolean grows(long[] v) {
+        long[] v = epochRssBytes;
         if (v.length < 2) {
             return false;
         }
@@ -76,22 +98,22 @@ public record Measurement(String id, String label, int samples, double medianMs,
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Measurement m && id.equals(m.id) && label.equals(m.label) && samples == m.samples
-                && Double.compare(medianMs, m.medianMs) == 0 && peakHeapBytes == m.peakHeapBytes
+        return o instanceof Measurement m && id.equals(m.id) && label.equals(m.label) && side == m.side
+                && samples == m.samples && iterationsPerRound == m.iterationsPerRound
+                && Arrays.equals(roundMs, m.roundMs) && peakHeapBytes == m.peakHeapBytes
                 && peakOffHeapBytes == m.peakOffHeapBytes && peakRssBytes == m.peakRssBytes
-                && Arrays.equals(epochHeapBytes, m.epochHeapBytes) && Arrays.equals(epochOffHeapBytes, m.epochOffHeapBytes)
                 && Arrays.equals(epochRssBytes, m.epochRssBytes);
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * Arrays.hashCode(epochHeapBytes) + Arrays.hashCode(epochOffHeapBytes))
-                + Arrays.hashCode(epochRssBytes) + java.util.Objects.hash(id, label, samples, medianMs);
+        return 31 * (31 * Objects.hash(id, label, side, samples, iterationsPerRound, peakHeapBytes, peakOffHeapBytes,
+                peakRssBytes) + Arrays.hashCode(roundMs)) + Arrays.hashCode(epochRssBytes);
     }
 
     @Override
     public String toString() {
-        return String.format(java.util.Locale.ROOT, "Measurement[%s: %.3f ms, %d samples, rss per epoch %s]", id,
-                medianMs, samples, Arrays.toString(epochRssBytes));
+        return String.format(Locale.ROOT, "Measurement[%s: median %.3f ms over %d rounds]", id, medianMs(),
+                roundMs.length);
     }
 }

@@ -51,14 +51,12 @@ final class StepBench implements AutoCloseable {
     private static final int BATCHES = 4;
 
     private final BenchOptions options;
-    private final Sampler sampler;
     private final Path runRoot;
     private final List<DataSet> batches = new ArrayList<>();
     private final TrainTestSplit data;
 
     StepBench(BenchOptions options) {
         this.options = options;
-        this.sampler = new Sampler(options);
         Nd4j.getRandom().setSeed(options.seed());
         for (int i = 0; i < BATCHES; i++) {
             INDArray x = Nd4j.randn(DataType.FLOAT, options.batch(), 3, 32, 32);
@@ -89,37 +87,69 @@ final class StepBench implements AutoCloseable {
     }
 
     /**
-     * @param pair teacher and student
-     * @return one row per {@link Method}
+     * @param name a zoo model name
+     * @return a frozen teacher of the randomly initialised model; close it after the rows that use it
      */
-    List<Measurement> steps(BenchOptions.ModelPair pair) {
-        List<Measurement> rows = new ArrayList<>();
-        try (Teacher teacher = GraphTeacher.of(model(pair.teacher()), pair.teacher())) {
-            for (Method method : Method.values()) {
-                ComputationGraph student = prepared(pair.student(), method, method.usesTeacher() ? teacher : null);
-                DataSetIterator it = iterator(method.usesTeacher() ? teacher : null);
-                rows.add(sampler.measure("step/" + pair + "/" + method, "step " + pair + " " + method,
-                        options.batch(), () -> {
-                            if (!it.hasNext()) {
-                                it.reset();
-                            }
-                            student.fit(it.next());
-                        }));
+    Teacher teacher(String name) {
+        return GraphTeacher.of(model(name), name);
+    }
+
+    /**
+     * @param name a zoo model name
+     * @return a frozen teacher of the same randomly initialised model as {@link #teacher}, its BatchNorm folded into
+     *     its convolutions ({@link Lever#BN_FOLD})
+     */
+    Teacher foldedTeacher(String name) {
+        return GraphTeacher.foldingBatchNorm(model(name), name);
+    }
+
+    /**
+     * @param pair    teacher and student
+     * @param teacher the pair's teacher (from {@link #teacher}), shared by the step rows and the inference row
+     * @param folded  the same teacher with its BatchNorm folded (from {@link #foldedTeacher}), or {@code null} without
+     *                {@link Lever#BN_FOLD}
+     * @return one step row per {@link Method} (and per method with {@link Lever#CONV_CACHE}), then the teacher
+     *     inference row (and the folded teacher's), each with what PyTorch computes for it
+     */
+    List<Rounds.Planned> rows(BenchOptions.ModelPair pair, Teacher teacher, Teacher folded) {
+        List<Rounds.Planned> rows = new ArrayList<>();
+        for (Method method : Method.values()) {
+            TorchBench.Setup torch = TorchBench.Setup.step(pair, method.name());
+            rows.add(new Rounds.Planned(step(torch.id(), "step " + pair + " " + method, pair, method, teacher, false),
+                    torch));
+            if (options.levers().contains(Lever.CONV_CACHE)) {
+                String suffix = Lever.CONV_CACHE.suffix();
+                rows.add(new Rounds.Planned(step(torch.id() + suffix, "step " + pair + " " + method + " " + suffix,
+                        pair, method, teacher, true), torch));
             }
+        }
+        TorchBench.Setup torch = TorchBench.Setup.infer(pair.teacher());
+        rows.add(new Rounds.Planned(inference(torch.id(), "teacher inference " + pair.teacher(), teacher), torch));
+        if (folded != null) {
+            String suffix = Lever.BN_FOLD.suffix();
+            rows.add(new Rounds.Planned(inference(torch.id() + suffix, "teacher inference " + pair.teacher() + " "
+                    + suffix, folded), torch));
         }
         return rows;
     }
 
-    /**
-     * @param name teacher model name
-     * @return the teacher inference row
-     */
-    Measurement inference(String name) {
-        try (Teacher teacher = GraphTeacher.of(model(name), name)) {
-            int[] k = {0};
-            return sampler.measure("infer/" + name, "teacher inference " + name, options.batch(),
-                    () -> teacher.logits(batches.get(k[0]++ % BATCHES).getFeatures()));
-        }
+    private Rounds.Row step(String id, String label, BenchOptions.ModelPair pair, Method method, Teacher teacher,
+                            boolean cacheConv) {
+        Teacher t = method.usesTeacher() ? teacher : null;
+        ComputationGraph student = prepared(pair.student(), method, t, cacheConv);
+        DataSetIterator it = iterator(t);
+        return Rounds.dl4j(id, label, options.batch(), () -> {
+            if (!it.hasNext()) {
+                it.reset();
+            }
+            student.fit(it.next());
+        });
+    }
+
+    private Rounds.Row inference(String id, String label, Teacher teacher) {
+        int[] k = {0};
+        return Rounds.dl4j(id, label, options.batch(),
+                () -> teacher.logits(batches.get(k[0]++ % BATCHES).getFeatures()));
     }
 
     /**
@@ -128,9 +158,10 @@ final class StepBench implements AutoCloseable {
      * @param name    student model name
      * @param method  the distillation method
      * @param teacher the teacher, or {@code null} for {@link Method#NONE}
+     * @param cacheConv whether the convolutions keep their forward activations for backprop
      * @return the prepared student
      */
-    ComputationGraph prepared(String name, Method method, Teacher teacher) {
+    ComputationGraph prepared(String name, Method method, Teacher teacher, boolean cacheConv) {
         Path dir;
         try {
             dir = Files.createTempDirectory(runRoot, name + "-" + method);
@@ -138,7 +169,7 @@ final class StepBench implements AutoCloseable {
             throw new UncheckedIOException("cannot create a run directory: " + e.getMessage(), e);
         }
         Distiller distiller = Distiller.builder().student(model(name)).studentName(name).teacher(teacher)
-                .data(data).loss(method.defaultConfig())
+                .data(data).loss(method.defaultConfig()).cacheConvActivations(cacheConv)
                 .recipe(TrainingRecipe.reference(name).withBatchSize(options.batch()))
                 .runDirectory(dir)
                 .progress(new Progress(new PrintStream(OutputStream.nullOutputStream()), false, 1e9, System::nanoTime))

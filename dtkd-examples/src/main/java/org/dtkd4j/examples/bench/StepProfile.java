@@ -5,7 +5,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.dtkd4j.core.config.Method;
 import org.dtkd4j.core.dl4j.TeacherLabelIterator;
-import org.dtkd4j.core.teacher.GraphTeacher;
 import org.dtkd4j.core.teacher.Teacher;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -35,7 +34,8 @@ import java.util.Map;
  *   0.1 ms (oneDNN {@code conv2d}, {@code batchnorm} and their {@code _bp}, ...), all shorter calls together, and the
  *   rest of the step, which is Java: DL4J's bookkeeping, the closed-form loss and its array conversions.</li>
  * </ul>
- * The profiler adds a little time per op call; the phases are timed with it on.
+ * The profiler adds a little time per op call; the phases are timed with it on. With {@code --levers}, the profiled
+ * step uses them (the student's convolution cache, the teacher's folded BatchNorm).
  */
 final class StepProfile {
 
@@ -62,8 +62,10 @@ final class StepProfile {
      * @param out    where to print
      */
     void print(BenchOptions.ModelPair pair, Method method, int steps, PrintWriter out) {
-        try (Teacher teacher = GraphTeacher.of(bench.model(pair.teacher()), pair.teacher())) {
-            ComputationGraph student = bench.prepared(pair.student(), method, method.usesTeacher() ? teacher : null);
+        try (Teacher teacher = options.levers().contains(Lever.BN_FOLD) ? bench.foldedTeacher(pair.teacher())
+                : bench.teacher(pair.teacher())) {
+            ComputationGraph student = bench.prepared(pair.student(), method, method.usesTeacher() ? teacher : null,
+                    options.levers().contains(Lever.CONV_CACHE));
             DataSetIterator it = bench.iterator(method.usesTeacher() ? teacher : null);
             PhaseListener phases = new PhaseListener();
             student.addListeners(phases);

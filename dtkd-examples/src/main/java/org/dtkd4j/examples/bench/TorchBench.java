@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,15 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The PyTorch side: runs {@code bench_torch.py} (a resource of this package, copied to a temporary file) with a
- * Python interpreter that can {@code import torch}, one process per group of rows, and reads the JSON it prints.
+ * Python interpreter that can {@code import torch}: one long-lived {@link Server} process for the timed rounds, one
+ * process per call for the profile and the cross-checks.
  * The script implements the same models, losses and SGD step; see its docstring.
  */
 public final class TorchBench implements AutoCloseable {
@@ -34,6 +34,7 @@ public final class TorchBench implements AutoCloseable {
     private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
     private static final long TIMEOUT_MINUTES = 60;
+    private static final long TIMEOUT_SECONDS = 30;
 
     private final Path python;
     private final Path script;
@@ -149,26 +150,26 @@ public final class TorchBench implements AutoCloseable {
     }
 
     /**
-     * Measures one group of rows.
+     * Starts the script's {@code serve} command: a PyTorch process that keeps the rows of a bench run alive and runs
+     * them one command at a time (see the script's documentation), so that rounds can alternate between DL4J and
+     * PyTorch while only one side computes.
      *
-     * @param options the bench options (threads are passed separately)
+     * @param options the bench options (batch, classes, seed)
      * @param threads intra-op threads ({@code torch.set_num_threads})
-     * @param group   {@code loss}, {@code step} or {@code infer}
-     * @param extra   group arguments, e.g. {@code --teacher resnet32x4}
-     * @return the rows by id
+     * @return the running server; close it
+     * @throws IllegalStateException if the process does not start or runs another thread count
      */
-    public Map<String, TorchRow> bench(BenchOptions options, int threads, String group, List<String> extra) {
-        JsonNode out = runGroup(options, threads, group, extra);
-        Map<String, TorchRow> rows = new LinkedHashMap<>();
-        for (JsonNode r : out.get("rows")) {
-            long[] epochRss = new long[r.get("epoch_rss_bytes").size()];
-            for (int i = 0; i < epochRss.length; i++) {
-                epochRss[i] = r.get("epoch_rss_bytes").get(i).asLong();
-            }
-            rows.put(r.get("id").asText(), new TorchRow(r.get("id").asText(), r.get("median_ms").asDouble(),
-                    r.get("samples_per_s").asDouble(), r.get("peak_rss_bytes").asLong(), epochRss));
+    public Server serve(BenchOptions options, int threads) {
+        List<String> cmd = List.of(python.toString(), script.toString(), "serve", "--threads", String.valueOf(threads),
+                "--batch", String.valueOf(options.batch()), "--classes", String.valueOf(options.classes()), "--seed",
+                String.valueOf(options.seed()));
+        Server server = new Server(cmd);
+        int running = server.hello.get("threads").asInt();
+        if (running != threads) {
+            server.close();
+            throw new IllegalStateException("PyTorch runs " + running + " threads, asked for " + threads);
         }
-        return rows;
+        return server;
     }
 
     /**
@@ -182,24 +183,186 @@ public final class TorchBench implements AutoCloseable {
      *     {@code calls} per step, largest first)
      */
     public JsonNode profile(BenchOptions options, int threads, BenchOptions.ModelPair pair, int steps) {
-        List<String> extra = List.of("--teacher", pair.teacher(), "--student", pair.student());
-        BenchOptions profiled = new BenchOptions(options.warmup(), steps, 1, options.batch(), options.classes(),
-                options.lossSizes(), options.pairs(), options.python(), options.seed());
-        return runGroup(profiled, threads, "profile", extra).get("rows").get(0);
-    }
-
-    private JsonNode runGroup(BenchOptions options, int threads, String group, List<String> extra) {
-        List<String> args = new ArrayList<>(List.of("bench", "--group", group, "--threads", String.valueOf(threads),
-                "--warmup", String.valueOf(options.warmup()), "--iterations", String.valueOf(options.iterations()),
-                "--epochs", String.valueOf(options.epochs()), "--batch", String.valueOf(options.batch()),
-                "--classes", String.valueOf(options.classes()), "--seed", String.valueOf(options.seed())));
-        args.addAll(extra);
-        JsonNode out = run(args, null);
+        JsonNode out = run(List.of("profile", "--threads", String.valueOf(threads), "--warmup",
+                String.valueOf(options.warmup()), "--iterations", String.valueOf(steps), "--batch",
+                String.valueOf(options.batch()), "--classes", String.valueOf(options.classes()), "--seed",
+                String.valueOf(options.seed()), "--teacher", pair.teacher(), "--student", pair.student()), null);
         if (out.get("threads").asInt() != threads) {
             throw new IllegalStateException("PyTorch runs " + out.get("threads").asInt() + " threads, asked for "
                     + threads);
         }
         return out;
+    }
+
+    /**
+     * What the PyTorch side computes for a row: the id it shares with the DL4J rows measuring the same thing and the
+     * {@code serve} command that creates it.
+     *
+     * @param id      the shared id, e.g. {@code loss/DTKD/64x100} (every loss implementation of DL4J shares it)
+     * @param command the command, without the row id
+     */
+    public record Setup(String id, ObjectNode command) {
+
+        /** @return the loss forward+backward of a method at a size */
+        static Setup loss(String method, BenchOptions.LossSize size) {
+            return new Setup("loss/" + method + "/" + size, JSON.createObjectNode().put("cmd", "loss")
+                    .put("method", method).put("size", size.toString()));
+        }
+
+        /** @return a training step of a method on a pair */
+        static Setup step(BenchOptions.ModelPair pair, String method) {
+            return new Setup("step/" + pair + "/" + method, JSON.createObjectNode().put("cmd", "step")
+                    .put("teacher", pair.teacher()).put("student", pair.student()).put("method", method));
+        }
+
+        /** @return the inference of a teacher */
+        static Setup infer(String teacher) {
+            return new Setup("infer/" + teacher, JSON.createObjectNode().put("cmd", "infer").put("teacher", teacher));
+        }
+    }
+
+    /**
+     * The running {@code serve} process: one JSON command per line to its standard input, one JSON reply per line
+     * from its standard output. Every call waits for the reply, so the process computes only inside a call.
+     */
+    public static final class Server implements AutoCloseable {
+        private final Process process;
+        private final java.io.BufferedReader replies;
+        private final java.io.Writer commands;
+        private final Path err;
+        private final String command;
+        private final JsonNode hello;
+
+        private Server(List<String> cmd) {
+            this.command = String.join(" ", cmd);
+            try {
+                this.err = Files.createTempFile("dtkd-bench_torch", ".err");
+                this.process = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(command + ": " + e.getMessage(), e);
+            }
+            this.replies = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8));
+            this.commands = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            this.hello = reply();
+        }
+
+        /** @return the process id (for its CPU time) */
+        public long pid() {
+            return process.pid();
+        }
+
+        /**
+         * Sends one command and waits for its reply.
+         *
+         * @param cmd the command, e.g. {@code {"cmd": "run", "id": "...", "iterations": 3}}
+         * @return the reply
+         * @throws IllegalStateException if the script replies with an error or exits, with its message
+         */
+        public JsonNode call(ObjectNode cmd) {
+            try {
+                commands.write(JSON.writeValueAsString(cmd) + "\n");
+                commands.flush();
+            } catch (IOException e) {
+                throw new IllegalStateException(command + " stopped accepting commands: " + stderr(), e);
+            }
+            JsonNode reply = reply();
+            if (reply.has("error")) {
+                throw new IllegalStateException("bench_torch.py failed on " + cmd + ": " + reply.get("error").asText());
+            }
+            return reply;
+        }
+
+        /**
+         * A row computed by this process.
+         *
+         * @param setup   what the row computes
+         * @param label   what it measures, for the table
+         * @param samples examples per run
+         * @return the row
+         */
+        Rounds.Row row(Setup setup, String label, int samples) {
+            String sideId = Measurement.Side.PYTORCH.id(setup.id());
+            call(setup.command().deepCopy().put("id", sideId));
+            long[] memory = {-1, -1, -1, -1};
+            return new Rounds.Row(sideId, label, Measurement.Side.PYTORCH, samples) {
+                @Override
+                double[] run(int iterations) {
+                    JsonNode r = call(JSON.createObjectNode().put("cmd", "run").put("id", sideId)
+                            .put("iterations", iterations));
+                    double[] ms = new double[iterations];
+                    for (int i = 0; i < iterations; i++) {
+                        ms[i] = r.get("ms").get(i).asDouble();
+                    }
+                    memory[2] = r.get("peak_rss_bytes").asLong();
+                    memory[3] = r.get("rss_bytes").asLong();
+                    return ms;
+                }
+
+                @Override
+                long[] memory() {
+                    return memory.clone();
+                }
+            };
+        }
+
+        /** Forgets every row and teacher of a group, so that their memory does not count in the next group. */
+        void dropAll(List<Rounds.Row> rows) {
+            for (Rounds.Row r : rows) {
+                if (r.side == Measurement.Side.PYTORCH) {
+                    call(JSON.createObjectNode().put("cmd", "drop").put("id", r.id).put("teachers", true));
+                }
+            }
+        }
+
+        private JsonNode reply() {
+            try {
+                String line = replies.readLine();
+                if (line == null) {
+                    process.waitFor(10, TimeUnit.SECONDS);
+                    throw new IllegalStateException(command + " exited" + (process.isAlive() ? "" : " with "
+                            + process.exitValue()) + ": " + stderr());
+                }
+                return JSON.readTree(line);
+            } catch (IOException e) {
+                throw new UncheckedIOException(command + ": " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + command, e);
+            }
+        }
+
+        private String stderr() {
+            try {
+                return Files.readString(err).strip();
+            } catch (IOException e) {
+                return "(standard error unreadable: " + e.getMessage() + ")";
+            }
+        }
+
+        /** Asks the process to quit, waits for it (or ends it) and deletes its error file. */
+        @Override
+        public void close() {
+            try {
+                commands.write("{\"cmd\": \"quit\"}\n");
+                commands.close();
+            } catch (IOException e) {
+                // the process has gone already; it is ended below either way
+            }
+            try {
+                if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    process.destroy();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroy();
+            }
+            try {
+                Files.deleteIfExists(err);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete " + err + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Deletes the temporary copy of the script. */
@@ -209,47 +372,6 @@ public final class TorchBench implements AutoCloseable {
             Files.deleteIfExists(script);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + script + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * One row measured by PyTorch.
-     *
-     * @param id             row identifier (the DL4J loss rows' id without the implementation)
-     * @param medianMs       median milliseconds of one timed iteration
-     * @param samplesPerSecond samples per second at the median
-     * @param peakRssBytes   largest resident set size of the Python process after an iteration
-     * @param epochRssBytes  resident set size after each epoch
-     */
-    public record TorchRow(String id, double medianMs, double samplesPerSecond, long peakRssBytes,
-                           long[] epochRssBytes) {
-
-        /** Copies the array. */
-        public TorchRow {
-            epochRssBytes = epochRssBytes.clone();
-        }
-
-        @Override
-        public long[] epochRssBytes() {
-            return epochRssBytes.clone();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof TorchRow r && id.equals(r.id) && Double.compare(medianMs, r.medianMs) == 0
-                    && Double.compare(samplesPerSecond, r.samplesPerSecond) == 0 && peakRssBytes == r.peakRssBytes
-                    && java.util.Arrays.equals(epochRssBytes, r.epochRssBytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * java.util.Objects.hash(id, medianMs, samplesPerSecond, peakRssBytes)
-                    + java.util.Arrays.hashCode(epochRssBytes);
-        }
-
-        @Override
-        public String toString() {
-            return String.format(java.util.Locale.ROOT, "TorchRow[%s: %.3f ms]", id, medianMs);
         }
     }
 }

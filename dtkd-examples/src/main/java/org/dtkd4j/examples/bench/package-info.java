@@ -1,6 +1,7 @@
 /**
  * {@code dtkd bench}: one table, measured in one run, of what distillation costs in DL4J and in PyTorch on the same
- * machine with the same threads, batch and shapes (issue 7).
+ * machine with the same threads, batch and shapes, with spreads, paired ratios and target verdicts that say when a
+ * difference is real.
  *
  * <ul>
  *   <li>{@link org.dtkd4j.examples.bench.LossBench}: loss forward+backward of KD, DTKD, DKD and DTKD+DKD in three
@@ -11,10 +12,17 @@
  *   labels packed, student forward/backward/update with the student prepared by
  *   {@link org.dtkd4j.core.engine.Distiller}), for every method, and teacher inference alone.</li>
  *   <li>{@link org.dtkd4j.examples.bench.TorchBench}: the same rows from {@code bench_torch.py} (a resource of this
- *   package) run with {@code /usr/bin/python3}, alternating with the DL4J groups.</li>
- *   <li>{@link org.dtkd4j.examples.bench.Sampler}: median time after warmup, samples/s, peak JVM heap, JavaCPP
- *   off-heap and resident memory, and memory after each of several "epochs" to flag growth.</li>
- *   <li>{@link org.dtkd4j.examples.bench.BenchReport}: the table, the target ratios, JSON/CSV output;
+ *   package) run with {@code /usr/bin/python3} in one long-lived process that computes one command at a time.</li>
+ *   <li>{@link org.dtkd4j.examples.bench.Rounds}: a group of rows (a loss size, or a pair's steps and teacher
+ *   inference, both sides) timed in alternating rounds, only one side computing at a time; per row the median over
+ *   the rounds and its quartiles, peak memory and memory after blocks of rounds.</li>
+ *   <li>{@link org.dtkd4j.examples.bench.Stats} and {@link org.dtkd4j.examples.bench.Targets}: paired per-round
+ *   ratios, the distribution-free 95% interval of their median, and the verdict of each target (met, missed, not
+ *   distinguishable); {@link org.dtkd4j.examples.bench.MachineState}: load, busy processes and whether the machine
+ *   was quiet.</li>
+ *   <li>{@link org.dtkd4j.examples.bench.Lever}: speed levers (the student's convolution activation cache, the
+ *   teacher's folded BatchNorm) measured against their baseline rows in the same rounds.</li>
+ *   <li>{@link org.dtkd4j.examples.bench.BenchReport}: the table, the targets, JSON/CSV output;
  *   {@link org.dtkd4j.examples.bench.StepProfile}: where the time of one step goes, by ND4J op.</li>
  * </ul>
  * A benchmark, not a test: nothing here asserts a time.

@@ -149,6 +149,7 @@ final class RunSetup {
                 .loss(cfg.distillation()).recipe(cfg.recipe())
                 .augmentation(cfg.extensions().trainingAugmentation())
                 .cacheTeacherLogits(cfg.extensions().cacheTeacherLogits())
+                .cacheConvActivations(cfg.extensions().cacheConvActivations())
                 .workers(cfg.extensions().workers()).runDirectory(cfg.runDirectory()).progress(progress)
                 .console(console).build();
     }

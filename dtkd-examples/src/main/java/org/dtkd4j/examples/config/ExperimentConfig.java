@@ -320,6 +320,10 @@ public final class ExperimentConfig {
      *                           example once and reuse them in later epochs ({@code Distiller.Builder
      *                           .cacheTeacherLogits}); needs {@code DTKD4J.AUGMENTATION none} and a teacher, which
      *                           the engine checks when a run is built (default {@code False})
+     * @param cacheConvActivations {@code DTKD4J.CACHE_CONV_ACTIVATIONS}: convolution layers keep their training
+     *                           forward activations for backprop instead of computing them again ({@code
+     *                           Distiller.Builder.cacheConvActivations}; bitwise-identical results, more memory)
+     *                           (default {@code False})
      * @param hazardPolicy       {@code DTKD4J.HAZARD_POLICY}: a {@link HazardPolicy} name, any case (default
      *                           {@code GUARDED})
      * @param detachTemperatures {@code DTKD4J.DETACH_TEMPERATURES}: stop gradients through the DTKD temperatures
@@ -327,8 +331,8 @@ public final class ExperimentConfig {
      */
     public record Extensions(String datasetType, String datasetDir, int trainSubset, int trainPerClass,
                              String teacherWeights, String runDir, int seed, int threads, int workers,
-                             String augmentation, boolean cacheTeacherLogits, String hazardPolicy,
-                             boolean detachTemperatures) {
+                             String augmentation, boolean cacheTeacherLogits, boolean cacheConvActivations,
+                             String hazardPolicy, boolean detachTemperatures) {
         /** Validates every field. */
         public Extensions {
             if (!datasetType.isEmpty() && DatasetType.ofConfigName(datasetType).isEmpty()) {
@@ -420,9 +424,11 @@ public final class ExperimentConfig {
         dtkd = new Dtkd(real("DTKD.ALPHA"), real("DTKD.BETA"), real("DTKD.CE_WEIGHT"), real("DTKD.T"),
                 integer("DTKD.WARMUP"));
         extensions = new Extensions(str("DTKD4J.DATASET_TYPE"), str("DTKD4J.DATASET_DIR"),
-                integer("DTKD4J.TRAIN_SUBSET"), integer("DTKD4J.TRAIN_PER_CLASS"), str("DTKD4J.TEACHER_WEIGHTS"), str("DTKD4J.RUN_DIR"), integer("DTKD4J.SEED"),
+                integer("DTKD4J.TRAIN_SUBSET"), integer("DTKD4J.TRAIN_PER_CLASS"), str("DTKD4J.TEACHER_WEIGHTS"),
+                str("DTKD4J.RUN_DIR"), integer("DTKD4J.SEED"),
                 integer("DTKD4J.THREADS"), integer("DTKD4J.WORKERS"), str("DTKD4J.AUGMENTATION"),
-                (Boolean) values.get("DTKD4J.CACHE_TEACHER_LOGITS"), str("DTKD4J.HAZARD_POLICY"),
+                (Boolean) values.get("DTKD4J.CACHE_TEACHER_LOGITS"),
+                (Boolean) values.get("DTKD4J.CACHE_CONV_ACTIVATIONS"), str("DTKD4J.HAZARD_POLICY"),
                 (Boolean) values.get("DTKD4J.DETACH_TEMPERATURES"));
 
         String datasetKey = extensions.datasetType().isEmpty() ? "DATASET.TYPE" : "DTKD4J.DATASET_TYPE";

@@ -9,15 +9,21 @@ the DTKD per-sample temperatures, each term scaled by T_stu*T_tea), plus cross-e
 Step: teacher forward (eval, no grad), student forward (train), loss, backward, SGD (momentum 0.9, weight decay 5e-4,
 learning rate 0.05).
 
-Commands (all print one JSON document on standard output):
-  bench --group loss --sizes 64x100,256x1000 ...        loss forward+backward, one row per method and size
-  bench --group step --teacher resnet32x4 --student resnet8x4 ...   one row per method (NONE, KD, DTKD, DKD, DTKD_DKD)
-  bench --group infer --teacher resnet32x4 ...           teacher inference
-  bench --group profile --teacher resnet32x4 --student resnet8x4 ...   self CPU time per op of DTKD steps
+Commands:
+  serve --threads N --batch B --classes C --seed S   keeps the rows of a bench run alive and runs them on request:
+      one JSON command per line on standard input, one JSON reply per line on standard output (after a first line
+      with the torch version and threads):
+        {"cmd": "loss", "id": ID, "method": M, "size": "64x100"}        a loss forward+backward row
+        {"cmd": "step", "id": ID, "teacher": T, "student": S, "method": M}   a training step row
+        {"cmd": "infer", "id": ID, "teacher": T}                         a teacher inference row
+        {"cmd": "run", "id": ID, "iterations": K}   K timed runs -> {"ms": [...], "peak_rss_bytes", "rss_bytes"}
+        {"cmd": "drop", "id": ID, "teachers": true}  forget a row (and the teachers)
+        {"cmd": "quit"}
+      The process computes only while it handles a command: the caller alternates with it by waiting for replies.
+      A failing command replies {"error": "..."}.
+  profile --teacher T --student S ...   self CPU time per op of DTKD steps (one JSON document)
   check < inputs.json        float64 losses and gradients of every method for given logits (cross-check with Java)
   params --models a,b        trainable parameter counts
-Timing: `warmup` untimed iterations, then `epochs` x `iterations` timed ones; the resident set size is read after every
-step (peak) and after every epoch (growth check).
 """
 import argparse
 import json
@@ -181,60 +187,37 @@ def terms(method, s, t, y, epoch):
 
 
 # ----------------------------------------------------------------------------------------------------------------------
-# Timing
+# Rows and timing
 
 def rss_bytes():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def measure(row_id, samples, step, args):
-    for _ in range(args.warmup):
-        step()
-    times, epoch_rss, peak = [], [], rss_bytes()
-    for _ in range(args.epochs):
-        for _ in range(args.iterations):
-            start = time.perf_counter()
-            step()
-            times.append((time.perf_counter() - start) * 1e3)
-            peak = max(peak, rss_bytes())
-        epoch_rss.append(rss_bytes())
-    times.sort()
-    mid = len(times) // 2
-    median = times[mid] if len(times) % 2 else (times[mid - 1] + times[mid]) / 2
-    return {"id": row_id, "median_ms": median, "samples_per_s": samples * 1e3 / median, "peak_rss_bytes": peak,
-            "epoch_rss_bytes": epoch_rss, "iterations": len(times)}
+def random_batches(batch, classes, seed):
+    gen = torch.Generator().manual_seed(seed)
+    return [(torch.randn(batch, 3, 32, 32, generator=gen),
+             torch.randint(0, classes, (batch,), generator=gen)) for _ in range(4)]
 
 
-def loss_rows(args):
-    rows = []
-    gen = torch.Generator().manual_seed(args.seed)
-    for size in args.sizes.split(","):
-        n, c = (int(v) for v in size.split("x"))
-        s0 = torch.randn(n, c, generator=gen) * 2
-        t = torch.randn(n, c, generator=gen) * 3 + 1
-        y = torch.randint(0, c, (n,), generator=gen)
-        for method in METHODS[1:]:
-            s = s0.clone().requires_grad_(True)
+def loss_action(method, n, c, seed):
+    """Loss forward+backward (gradient wrt the student logits) of a method at epoch 1 on seeded random logits."""
+    gen = torch.Generator().manual_seed(seed)
+    s = (torch.randn(n, c, generator=gen) * 2).requires_grad_(True)
+    t = torch.randn(n, c, generator=gen) * 3 + 1
+    y = torch.randint(0, c, (n,), generator=gen)
 
-            def step():
-                _, total = terms(method, s, t, y, 1)
-                torch.autograd.grad(total, s)
+    def step():
+        _, total = terms(method, s, t, y, 1)
+        torch.autograd.grad(total, s)
 
-            rows.append(measure("loss/%s/%dx%d" % (method, n, c), n, step, args))
-    return rows
+    return step
 
 
-def random_batches(args):
-    gen = torch.Generator().manual_seed(args.seed)
-    return [(torch.randn(args.batch, 3, 32, 32, generator=gen),
-             torch.randint(0, args.classes, (args.batch,), generator=gen)) for _ in range(4)]
-
-
-def training_step(args, teacher, method, batches):
+def training_step(student_name, classes, seed, teacher, method, batches):
     """One reference training step of a fresh student for a method, as a closure over the batches used in turn."""
-    torch.manual_seed(args.seed)
-    student = build(args.student, args.classes).train()
+    torch.manual_seed(seed)
+    student = build(student_name, classes).train()
     opt = torch.optim.SGD(student.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
     k = [0]
 
@@ -254,20 +237,88 @@ def training_step(args, teacher, method, batches):
     return step
 
 
-def step_rows(args):
-    batches = random_batches(args)
-    torch.manual_seed(args.seed)
-    teacher = build(args.teacher, args.classes).eval()
-    return [measure("step/%s->%s/%s" % (args.teacher, args.student, method), args.batch,
-                    training_step(args, teacher, method, batches), args) for method in METHODS]
+def inference_step(teacher, batches):
+    k = [0]
+
+    def step():
+        with torch.no_grad():
+            teacher(batches[k[0] % len(batches)][0])
+        k[0] += 1
+
+    return step
 
 
-def profile_rows(args):
+class Server:
+    """The rows of one bench run, kept alive between commands so that the Java side can alternate with them."""
+
+    def __init__(self, batch, classes, seed):
+        self.batch, self.classes, self.seed = batch, classes, seed
+        self.batches = random_batches(batch, classes, seed)
+        self.teachers = {}
+        self.rows = {}
+
+    def teacher(self, name):
+        if name not in self.teachers:
+            torch.manual_seed(self.seed)
+            self.teachers[name] = build(name, self.classes).eval()
+        return self.teachers[name]
+
+    def handle(self, cmd):
+        op = cmd["cmd"]
+        if op == "loss":
+            n, c = (int(v) for v in cmd["size"].split("x"))
+            self.rows[cmd["id"]] = loss_action(cmd["method"], n, c, self.seed)
+            return {"id": cmd["id"]}
+        if op == "step":
+            self.rows[cmd["id"]] = training_step(cmd["student"], self.classes, self.seed, self.teacher(cmd["teacher"]),
+                                                 cmd["method"], self.batches)
+            return {"id": cmd["id"]}
+        if op == "infer":
+            self.rows[cmd["id"]] = inference_step(self.teacher(cmd["teacher"]), self.batches)
+            return {"id": cmd["id"]}
+        if op == "run":
+            step = self.rows[cmd["id"]]
+            times, peak = [], rss_bytes()
+            for _ in range(cmd["iterations"]):
+                start = time.perf_counter()
+                step()
+                times.append((time.perf_counter() - start) * 1e3)
+                peak = max(peak, rss_bytes())
+            return {"id": cmd["id"], "ms": times, "peak_rss_bytes": peak, "rss_bytes": rss_bytes()}
+        if op == "drop":
+            self.rows.pop(cmd["id"], None)
+            if cmd.get("teachers"):
+                self.teachers.clear()
+            return {"id": cmd["id"]}
+        raise ValueError("unknown command '%s' (loss, step, infer, run, drop, quit)" % op)
+
+
+def serve(args):
+    """One JSON command per line on stdin, one JSON reply per line on stdout, until 'quit' or end of input. The
+    process computes only while it handles a command, so the caller alternates with it by waiting for each reply."""
+    torch.set_num_threads(args.threads)
+    server = Server(args.batch, args.classes, args.seed)
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        cmd = json.loads(line)
+        if cmd["cmd"] == "quit":
+            break
+        try:
+            reply = server.handle(cmd)
+        except Exception as e:  # reported to the caller, which stops the bench with the message
+            reply = {"error": "%s: %s" % (type(e).__name__, e)}
+        print(json.dumps(reply), flush=True)
+
+
+def profile(args):
     """Self CPU time per op of `iterations` DTKD steps (torch.profiler), after the warmup."""
-    batches = random_batches(args)
+    torch.set_num_threads(args.threads)
+    batches = random_batches(args.batch, args.classes, args.seed)
     torch.manual_seed(args.seed)
     teacher = build(args.teacher, args.classes).eval()
-    step = training_step(args, teacher, "DTKD", batches)
+    step = training_step(args.student, args.classes, args.seed, teacher, "DTKD", batches)
     for _ in range(args.warmup):
         step()
     start = time.perf_counter()
@@ -276,31 +327,9 @@ def profile_rows(args):
             step()
     step_ms = (time.perf_counter() - start) * 1e3 / args.iterations
     ops = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)
-    return [{"id": "profile", "step_ms": step_ms,
-             "ops": [{"name": e.key, "self_ms": e.self_cpu_time_total / 1e3 / args.iterations,
-                      "calls": e.count / args.iterations} for e in ops]}]
-
-
-def infer_rows(args):
-    batches = random_batches(args)
-    torch.manual_seed(args.seed)
-    teacher = build(args.teacher, args.classes).eval()
-    k = [0]
-
-    def step():
-        with torch.no_grad():
-            teacher(batches[k[0] % len(batches)][0])
-        k[0] += 1
-
-    return [measure("infer/%s" % args.teacher, args.batch, step, args)]
-
-
-def bench(args):
-    torch.set_num_threads(args.threads)
-    group = {"loss": loss_rows, "step": step_rows, "infer": infer_rows, "profile": profile_rows}[args.group]
-    rows = group(args)
-    return {"torch": torch.__version__, "threads": torch.get_num_threads(),
-            "max_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "rows": rows}
+    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "step_ms": step_ms,
+            "ops": [{"name": e.key, "self_ms": e.self_cpu_time_total / 1e3 / args.iterations,
+                     "calls": e.count / args.iterations} for e in ops]}
 
 
 def check(inputs):
@@ -321,25 +350,27 @@ def check(inputs):
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("bench")
-    b.add_argument("--group", choices=["loss", "step", "infer", "profile"], required=True)
-    b.add_argument("--threads", type=int, required=True)
-    b.add_argument("--warmup", type=int, default=3)
-    b.add_argument("--iterations", type=int, default=5)
-    b.add_argument("--epochs", type=int, default=3)
-    b.add_argument("--batch", type=int, default=64)
-    b.add_argument("--classes", type=int, default=100)
-    b.add_argument("--sizes", default="64x100,256x1000")
-    b.add_argument("--teacher")
-    b.add_argument("--student")
-    b.add_argument("--seed", type=int, default=7)
+    for name in ("serve", "profile"):
+        b = sub.add_parser(name)
+        b.add_argument("--threads", type=int, required=True)
+        b.add_argument("--batch", type=int, default=64)
+        b.add_argument("--classes", type=int, default=100)
+        b.add_argument("--seed", type=int, default=7)
+        if name == "profile":
+            b.add_argument("--warmup", type=int, default=3)
+            b.add_argument("--iterations", type=int, default=5)
+            b.add_argument("--teacher", required=True)
+            b.add_argument("--student", required=True)
     sub.add_parser("check")
     m = sub.add_parser("params")
     m.add_argument("--models", required=True)
     m.add_argument("--classes", type=int, default=100)
     args = p.parse_args(argv)
-    if args.command == "bench":
-        result = bench(args)
+    if args.command == "serve":
+        serve(args)
+        return
+    if args.command == "profile":
+        result = profile(args)
     elif args.command == "check":
         result = check(json.load(sys.stdin))
     else:

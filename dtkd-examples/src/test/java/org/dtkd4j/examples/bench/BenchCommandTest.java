@@ -17,14 +17,16 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The structure of {@code dtkd bench --quick --profile} at the smallest sizes: every row, every column, finite
- * positive numbers, the PyTorch column filled exactly when PyTorch is importable, the profile sections. Never a
- * timing threshold.
+ * The structure of {@code dtkd bench --quick --profile} at the smallest sizes (seconds): every row, every column,
+ * finite positive numbers, the PyTorch column and the paired ratios filled exactly when PyTorch is importable, the
+ * targets with verdicts, the machine-state lines, the profile sections. Never a timing threshold.
  */
 class BenchCommandTest {
 
-    /** 4 methods × 3 implementations of the loss, 5 steps, 1 teacher inference. */
-    private static final int ROWS = 4 * 3 + 5 + 1;
+    /** 4 methods × 3 implementations of the loss, 5 steps with and without conv-cache, 2 teacher inferences. */
+    private static final int DL4J_ROWS = 4 * 3 + 2 * 5 + 2;
+    /** 4 losses, 5 steps, 1 teacher inference. */
+    private static final int TORCH_ROWS = 4 + 5 + 1;
 
     @Test
     void quickRunPrintsOneCompleteTableAndWritesItsNumbers(@TempDir Path dir) throws Exception {
@@ -34,57 +36,80 @@ class BenchCommandTest {
         }).orElse(false);
         Path json = dir.resolve("results.json");
         String out = Cli.run(0, "bench", "--quick", "--loss-sizes", "4x10", "--pairs", "resnet8:resnet8", "--batch",
-                "4", "--classes", "10", "--out", json.toString(), "--profile").out();
+                "4", "--classes", "10", "--out", json.toString(), "--profile", "--levers", "conv-cache,bn-fold").out();
 
-        assertThat(out).contains("machine: ").contains("threads: ").contains("kernels: ND4J backend")
-                .contains("settings: warmup 1, 2 epochs x 2 timed iterations per row, batch 4, 10 classes");
+        assertThat(out).contains("machine: ").contains("threads: ").contains("OMP_NUM_THREADS=")
+                .contains("kernels: ND4J backend").containsPattern("load before: .*\\(1/5/15 min\\); busy processes: ")
+                .contains("settings: warmup 1, 6 rounds (order reversed every other round), at least 1 timed "
+                        + "iteration(s) per row per round (rows under 10 ms repeated to that), memory read after 2 "
+                        + "blocks, batch 4, 10 classes")
+                .contains("levers [conv-cache, bn-fold]")
+                .containsPattern("load after: .*; busy processes: ")
+                .containsPattern("CPU time of other processes during the rounds: \\d+\\.\\d% of the machine")
+                .containsPattern("The machine was quiet\\.|WARNING: the machine was not quiet \\(");
         assertThat(out).contains(torch ? "PyTorch column: PyTorch " : "PyTorch column: PyTorch absent");
+        assertThat(out.contains("idle side while the other was timed: the PyTorch process used")).isEqualTo(torch);
         List<String[]> rows = tableRows(out);
-        assertThat(rows).hasSize(ROWS);
+        assertThat(rows).hasSize(DL4J_ROWS);
         List<String> labels = new ArrayList<>();
         for (String[] r : rows) {
             labels.add(r[0]);
-            assertThat(r).as("cells of %s", r[0]).hasSize(BenchReport.COLUMNS.size());
-            for (int c : new int[]{1, 2, 5, 7}) {
-                assertThat(Double.parseDouble(r[c])).as("%s %s", r[0], BenchReport.COLUMNS.get(c)).isPositive()
-                        .isFinite();
+            assertThat(r).as("cells of %s", r[0]).hasSize(13);
+            assertThat(Double.parseDouble(r[1])).as("%s DL4J ms", r[0]).isPositive().isFinite();
+            String[] q = r[2].split("-");
+            assertThat(Double.parseDouble(q[0])).as("%s q1 <= median <= q3", r[0])
+                    .isLessThanOrEqualTo(Double.parseDouble(r[1]));
+            assertThat(Double.parseDouble(q[1])).isGreaterThanOrEqualTo(Double.parseDouble(r[1]));
+            for (int c : new int[]{7, 8, 10}) {
+                assertThat(Double.parseDouble(r[c])).as("%s column %d", r[0], c).isPositive().isFinite();
             }
-            assertThat(Double.parseDouble(r[6])).as("%s off-heap", r[0]).isNotNegative();
-            assertThat(r[8].split("/")).as("%s RSS per epoch", r[0]).hasSize(2);
-            assertThat(r[10]).isIn("flat", "GROWS");
+            assertThat(Double.parseDouble(r[9])).as("%s off-heap", r[0]).isNotNegative();
+            assertThat(r[12]).isIn("flat", "GROWS");
             if (torch) {
                 assertThat(Double.parseDouble(r[3])).as("%s PyTorch ms", r[0]).isPositive().isFinite();
-                assertThat(Double.parseDouble(r[4])).as("%s ratio", r[0]).isPositive().isFinite();
+                assertThat(Double.parseDouble(r[5])).as("%s ratio", r[0]).isPositive().isFinite();
+                String[] i = r[6].split("-");
+                assertThat(Double.parseDouble(i[0])).as("%s interval", r[0]).isLessThanOrEqualTo(Double.parseDouble(r[5]));
+                assertThat(Double.parseDouble(i[1])).isGreaterThanOrEqualTo(Double.parseDouble(r[5]));
             } else {
-                assertThat(r[3]).isEqualTo("-");
+                assertThat(List.of(r[3], r[4], r[5], r[6], r[11])).containsOnly("-");
             }
         }
         assertThat(labels).contains("loss DTKD 4x10 closed-form", "loss DTKD 4x10 DL4J loss", "loss DTKD 4x10 SameDiff",
                 "loss DTKD_DKD 4x10 SameDiff", "step resnet8->resnet8 NONE", "step resnet8->resnet8 DTKD_DKD",
-                "teacher inference resnet8");
-        assertThat(out).contains("Targets (issue 7):").containsPattern("DTKD step / KD step, resnet8->resnet8 +\\d+\\.\\d{3}");
-        assertThat(out.contains("DL4J / PyTorch, DTKD step")).isEqualTo(torch);
+                "teacher inference resnet8", "step resnet8->resnet8 DTKD +conv-cache",
+                "teacher inference resnet8 +bn-fold");
+        assertThat(out).contains("Targets (ratio = median of the per-round ratios [95% interval]")
+                .containsPattern("DTKD step / KD step, resnet8->resnet8 +\\d+\\.\\d{3} \\[\\d+\\.\\d{3}, \\d+\\.\\d{3}\\] +<= 1\\.03 +"
+                        + "(met|MISSED|not distinguishable)");
+        assertThat(out.contains("DL4J / PyTorch, loss DTKD 4x10 closed-form")).isEqualTo(torch);
+        assertThat(out).containsPattern("with / without conv-cache, step resnet8->resnet8 DTKD +\\d")
+                .containsPattern("with / without bn-fold, teacher inference resnet8 +\\d")
+                .containsPattern("DTKD step / KD step, resnet8->resnet8\\+conv-cache +\\d");
         String profile = out.substring(out.indexOf("Profile: DTKD step resnet8->resnet8"));
         assertThat(profile).contains("student forward").contains("loss + backward").contains("conv2d")
                 .containsPattern("outside ND4J ops \\(Java, DL4J, loss closed form\\) +-?\\d+\\.\\d +-?\\d+\\.\\d%");
         assertThat(out.contains("PyTorch profile: DTKD step resnet8->resnet8")).isEqualTo(torch);
 
         JsonNode doc = new ObjectMapper().readTree(json.toFile());
-        assertThat(doc.get("rows")).hasSize(ROWS);
+        assertThat(doc.get("rows")).hasSize(DL4J_ROWS + (torch ? TORCH_ROWS : 0));
         for (JsonNode r : doc.get("rows")) {
-            assertThat(r.get("dl4j_ms").asDouble()).isPositive();
+            assertThat(r.get("median_ms").asDouble()).isPositive();
+            assertThat(r.get("round_ms")).hasSize(6);
             assertThat(r.get("epoch_rss_bytes")).hasSize(2);
-            assertThat(r.has("torch_ms")).isEqualTo(torch);
+            assertThat(r.get("iterations_per_round").asInt()).isPositive();
         }
         assertThat(doc.get("header").get("threads").asText()).isNotEmpty();
-        assertThat(doc.get("ratios").size()).isGreaterThanOrEqualTo(1);
+        assertThat(doc.get("targets").size()).isGreaterThanOrEqualTo(1);
+        assertThat(doc.get("targets").get(0).get("verdict").asText()).isIn("MET", "MISSED", "NOT_DISTINGUISHABLE");
+        assertThat(doc.get("notes").size()).isGreaterThanOrEqualTo(3);
     }
 
     @Test
-    void csvHasTheHeaderAsCommentsThenTheColumns(@TempDir Path dir) throws Exception {
+    void csvHasTheHeaderAndNotesAsCommentsThenTheColumns(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("sub/results.csv");
-        new BenchReport(Map.of("k", "v"), List.of(), Map.of(), "none", List.of(), null).write(csv);
-        assertThat(Files.readAllLines(csv)).containsExactly("# k: v", "# torch: none",
+        new BenchReport(Map.of("k", "v"), List.of(), "none", List.of("quiet")).write(csv);
+        assertThat(Files.readAllLines(csv)).containsExactly("# k: v", "# torch: none", "# quiet",
                 String.join(",", BenchReport.COLUMNS));
     }
 
@@ -95,6 +120,10 @@ class BenchCommandTest {
         assertThat(Cli.run(2, "bench", "--pairs", "resnet32x4").err())
                 .contains("a pair must be teacher:student (e.g. resnet32x4:resnet8x4), found 'resnet32x4'");
         assertThat(Cli.run(2, "bench", "--iterations", "0").err()).contains("--iterations must be > 0, found 0");
+        assertThat(Cli.run(2, "bench", "--levers", "fast").err())
+                .contains("--levers must name conv-cache, bn-fold or none, found 'fast'");
+        assertThat(Cli.run(2, "bench", "--rounds", "2", "--epochs", "3").err())
+                .contains("--epochs must be <= --rounds (2), found 3");
         assertThat(Cli.run(0, "--help").out()).contains("bench");
     }
 
@@ -102,7 +131,7 @@ class BenchCommandTest {
     private static List<String[]> tableRows(String out) {
         List<String[]> rows = new ArrayList<>();
         boolean inTable = false;
-        Pattern cell = Pattern.compile("^(.+?)\\s{2,}(\\S+(?:\\s{2,}\\S+){9})$");
+        Pattern cell = Pattern.compile("^(.+?)\\s{2,}(\\S+(?:\\s{2,}\\S+){11})$");
         for (String line : out.split("\\R")) {
             if (line.startsWith("----")) {
                 inTable = true;

@@ -37,8 +37,8 @@ class StepBenchTest {
 
     @Test
     void everyStepTrainsOnOneBatchOfTheConfiguredSize() {
-        BenchOptions options = new BenchOptions(0, 1, 1, BATCH, CLASSES, BenchOptions.DEFAULT_LOSS_SIZES, List.of(),
-                null, 3);
+        BenchOptions options = new BenchOptions(0, 1, 1, 100, 1, BATCH, CLASSES, BenchOptions.DEFAULT_LOSS_SIZES, List.of(),
+                null, 3, java.util.Set.of());
         try (StepBench bench = new StepBench(options)) {
             for (Teacher teacher : new Teacher[]{null, new OnesTeacher()}) {
                 DataSetIterator it = bench.iterator(teacher);

@@ -149,10 +149,13 @@ class ExperimentConfigTest {
         assertThat(base.extensions().trainingAugmentation()).isEqualTo(Augmentation.REFERENCE);
         assertThat(base.extensions().cacheTeacherLogits()).isFalse();
         assertThat(base.extensions().workers()).isEqualTo(1);
+        assertThat(base.extensions().cacheConvActivations()).isFalse();
         ExperimentConfig.Extensions engine = base.withOverrides(List.of("DTKD4J.AUGMENTATION", "None",
-                "DTKD4J.CACHE_TEACHER_LOGITS", "True", "DTKD4J.WORKERS", "4")).extensions();
+                "DTKD4J.CACHE_TEACHER_LOGITS", "True", "DTKD4J.WORKERS", "4", "DTKD4J.CACHE_CONV_ACTIVATIONS",
+                "True")).extensions();
         assertThat(engine.trainingAugmentation()).isEqualTo(Augmentation.NONE);
         assertThat(engine.cacheTeacherLogits()).isTrue();
+        assertThat(engine.cacheConvActivations()).isTrue();
         assertThat(engine.workers()).isEqualTo(4);
     }
 

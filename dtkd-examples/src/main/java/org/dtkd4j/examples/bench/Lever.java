@@ -1,0 +1,75 @@
+package org.dtkd4j.examples.bench;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * A speed lever the bench can measure against the baseline in the same rounds: its rows carry the lever's suffix
+ * ({@code +conv-cache}), and each is compared with the row without it (the same id without the suffix) and with the
+ * baseline's PyTorch row.
+ */
+public enum Lever {
+    /**
+     * The student's convolutions keep their forward activations for backprop
+     * ({@code Distiller.Builder.cacheConvActivations}): one more step row per method.
+     */
+    CONV_CACHE("conv-cache"),
+    /** The teacher's BatchNorm folded into its convolutions ({@code GraphTeacher.foldingBatchNorm}): one more teacher
+     * inference row. */
+    BN_FOLD("bn-fold");
+
+    private final String option;
+
+    Lever(String option) {
+        this.option = option;
+    }
+
+    /** @return the name on the command line and the row suffix without its {@code +} */
+    public String option() {
+        return option;
+    }
+
+    /** @return the suffix of the lever's row ids and labels, e.g. {@code +conv-cache} */
+    public String suffix() {
+        return "+" + option;
+    }
+
+    /**
+     * @param items option names (any case), or {@code none}
+     * @return the levers named
+     * @throws IllegalArgumentException naming an unknown lever and the known ones
+     */
+    public static Set<Lever> parse(List<String> items) {
+        Set<Lever> out = EnumSet.noneOf(Lever.class);
+        for (String item : items) {
+            String s = item.trim().toLowerCase(Locale.ROOT);
+            if (s.equals("none")) {
+                continue;
+            }
+            Lever found = null;
+            for (Lever l : values()) {
+                if (l.option.equals(s)) {
+                    found = l;
+                }
+            }
+            if (found == null) {
+                throw new IllegalArgumentException("--levers must name conv-cache, bn-fold or none, found '" + item
+                        + "'");
+            }
+            out.add(found);
+        }
+        return out;
+    }
+
+    /**
+     * @param id a row id
+     * @return the id of the baseline row the lever row {@code id} is compared with ({@code id} itself for a baseline
+     *     row)
+     */
+    public static String baseline(String id) {
+        int plus = id.indexOf('+');
+        return plus < 0 ? id : id.substring(0, plus);
+    }
+}

@@ -1,0 +1,175 @@
+package org.dtkd4j.examples.bench;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How busy the machine is, from Linux's {@code /proc} (elsewhere every reading is "unknown" and the bench says so):
+ * the load average, the CPU time of the whole machine ({@code /proc/stat}) and of single processes
+ * ({@code /proc/<pid>/stat}), and which other processes are busy.
+ *
+ * <p>The machine is <b>quiet</b> when, during the timed part of the run, all other processes together used less than
+ * {@value #QUIET_SHARE} of the machine's CPU time (machine CPU time minus this JVM's and the PyTorch process's), no
+ * other process used more than {@value #BUSY_CORES} of a core in the samples before and after, and the idle side
+ * used less than {@value #BUSY_CORES} of a core while the other side was timed. Otherwise the bench prints a warning:
+ * its timings then measure the contention as much as the code.
+ */
+final class MachineState {
+
+    /** Other processes may use at most this share of the machine's CPU time for the machine to count as quiet. */
+    static final double QUIET_SHARE = 0.05;
+    /** A process using more than this many cores is busy. */
+    static final double BUSY_CORES = 0.10;
+
+    private static final Path PROC = Path.of("/proc");
+
+    private MachineState() {
+    }
+
+    /** @return the first three fields of {@code /proc/loadavg} (1, 5 and 15 minutes), or "unknown" */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(PROC.resolve("loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2] + " (1/5/15 min)";
+        } catch (IOException | RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    /** @return busy and total CPU ticks of the whole machine ({@code /proc/stat}), or {-1, -1} */
+    static long[] machineTicks() {
+        try {
+            String[] f = Files.readAllLines(PROC.resolve("stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            long idle = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                long v = Long.parseLong(f[i]);
+                total += v;
+                if (i == 4 || i == 5) {
+                    idle += v;
+                }
+            }
+            return new long[]{total - idle, total};
+        } catch (IOException | RuntimeException e) {
+            return new long[]{-1, -1};
+        }
+    }
+
+    /** @return user + system CPU ticks of a process so far, or -1 if it cannot be read */
+    static long processTicks(long pid) {
+        try {
+            return ticks(Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat")));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** @return user + system ticks from the text of a {@code /proc/<pid>/stat} file (fields 14 and 15) */
+    static long ticks(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /**
+     * The processes other than {@code exclude} that used more than {@link #BUSY_CORES} cores during a sample.
+     *
+     * @param exclude    process ids not to report (this JVM, the PyTorch process)
+     * @param sampleMillis how long to sample
+     * @return "name (pid) cores" per busy process, busiest first; empty when none or unreadable
+     */
+    static List<String> busyProcesses(Set<Long> exclude, long sampleMillis) {
+        Map<Long, long[]> before = allTicks();
+        try {
+            Thread.sleep(sampleMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+        Map<Long, long[]> after = allTicks();
+        List<Map.Entry<Long, Double>> busy = new ArrayList<>();
+        Map<Long, String> names = new HashMap<>();
+        for (Map.Entry<Long, long[]> e : after.entrySet()) {
+            long[] b = before.get(e.getKey());
+            if (b == null || exclude.contains(e.getKey())) {
+                continue;
+            }
+            double cores = (e.getValue()[0] - b[0]) / Rounds.TICKS_PER_SECOND / (sampleMillis / 1000.0);
+            if (cores > BUSY_CORES) {
+                busy.add(Map.entry(e.getKey(), cores));
+                names.put(e.getKey(), name(e.getKey()));
+            }
+        }
+        busy.sort(Map.Entry.<Long, Double>comparingByValue().reversed());
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<Long, Double> e : busy) {
+            out.add(String.format(Locale.ROOT, "%s (%d) %.2f cores", names.get(e.getKey()), e.getKey(), e.getValue()));
+        }
+        return out;
+    }
+
+    /**
+     * The quiet verdict (see the class documentation).
+     *
+     * @param otherShare   share of the machine's CPU time other processes used during the run, or NaN if unknown
+     * @param busyBefore   busy processes sampled before the run
+     * @param busyAfter    busy processes sampled after the run
+     * @param idleCores    per side, the cores the idle side used while the other was timed (-1 if not checked)
+     * @return the reasons the machine was not quiet; empty when it was
+     */
+    static List<String> notQuietReasons(double otherShare, List<String> busyBefore, List<String> busyAfter,
+                                        double... idleCores) {
+        List<String> reasons = new ArrayList<>();
+        if (Double.isNaN(otherShare)) {
+            reasons.add("the CPU time of other processes is unknown (no /proc/stat)");
+        } else if (otherShare >= QUIET_SHARE) {
+            reasons.add(String.format(Locale.ROOT, "other processes used %.1f%% of the machine's CPU time during the "
+                    + "run (quiet: < %.0f%%)", 100 * otherShare, 100 * QUIET_SHARE));
+        }
+        if (!busyBefore.isEmpty()) {
+            reasons.add("busy before the run: " + String.join(", ", busyBefore));
+        }
+        if (!busyAfter.isEmpty()) {
+            reasons.add("busy after the run: " + String.join(", ", busyAfter));
+        }
+        for (double c : idleCores) {
+            if (c > BUSY_CORES) {
+                reasons.add(String.format(Locale.ROOT, "the idle side used %.2f cores while the other was timed "
+                        + "(OpenMP threads spinning?)", c));
+            }
+        }
+        return reasons;
+    }
+
+    private static Map<Long, long[]> allTicks() {
+        Map<Long, long[]> out = new HashMap<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC, "[0-9]*")) {
+            for (Path d : dirs) {
+                long pid = Long.parseLong(d.getFileName().toString());
+                long t = processTicks(pid);
+                if (t >= 0) {
+                    out.put(pid, new long[]{t});
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return out;
+        }
+        return out;
+    }
+
+    private static String name(long pid) {
+        try {
+            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
+            return stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package org.dtkd4j.examples.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Reading /proc and the quiet verdict, on fixed inputs and on this process. */
+class MachineStateTest {
+
+    @Test
+    void processTicksAreUserPlusSystemEvenWithSpacesInTheName() {
+        String stat = "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 31 0 0 20 0 4 0 12345 0 0";
+        assertThat(MachineState.ticks(stat)).isEqualTo(281);
+    }
+
+    @Test
+    void quietNeedsLittleOtherCpuNoBusyProcessAndAnIdleOtherSide() {
+        assertThat(MachineState.notQuietReasons(0.01, List.of(), List.of(), 0.02, -1)).isEmpty();
+        assertThat(MachineState.notQuietReasons(0.20, List.of(), List.of()))
+                .containsExactly("other processes used 20.0% of the machine's CPU time during the run (quiet: < 5%)");
+        assertThat(MachineState.notQuietReasons(Double.NaN, List.of("java (12) 0.95 cores"), List.of(), 0.5))
+                .containsExactly("the CPU time of other processes is unknown (no /proc/stat)",
+                        "busy before the run: java (12) 0.95 cores",
+                        "the idle side used 0.50 cores while the other was timed (OpenMP threads spinning?)");
+        assertThat(MachineState.notQuietReasons(0.0, List.of(), List.of("python3 (7) 1.00 cores")))
+                .containsExactly("busy after the run: python3 (7) 1.00 cores");
+    }
+
+    @Test
+    void thisProcessIsReadable() {
+        long self = ProcessHandle.current().pid();
+        assertThat(MachineState.processTicks(self)).isNotNegative();
+        assertThat(MachineState.processTicks(-5)).isEqualTo(-1);
+        long[] machine = MachineState.machineTicks();
+        assertThat(machine[1]).isGreaterThanOrEqualTo(machine[0]).isPositive();
+        assertThat(MachineState.loadAverage()).matches("\\d+\\.\\d+ \\d+\\.\\d+ \\d+\\.\\d+ \\(1/5/15 min\\)");
+        assertThat(MachineState.busyProcesses(Set.of(self), 50)).allMatch(s -> s.endsWith(" cores"));
+    }
+}

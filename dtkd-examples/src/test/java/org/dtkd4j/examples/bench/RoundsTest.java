@@ -1,0 +1,97 @@
+package org.dtkd4j.examples.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** The schedule of the rounds on fake rows that report made-up times: order, iterations per round, memory blocks. */
+class RoundsTest {
+
+    /** A row that logs its runs and reports {@code ms} per iteration (the round's index is added on the DL4J side). */
+    private static final class FakeRow extends Rounds.Row {
+        private final List<String> log;
+        private final double ms;
+        private final AtomicLong ticks;
+        private int runs;
+
+        FakeRow(String id, Measurement.Side side, double ms, List<String> log, AtomicLong ticks) {
+            super(id, id, side, 8);
+            this.ms = ms;
+            this.log = log;
+            this.ticks = ticks;
+        }
+
+        @Override
+        double[] run(int iterations) {
+            log.add(id + "x" + iterations);
+            ticks.addAndGet(3);
+            double[] out = new double[iterations];
+            for (int i = 0; i < iterations; i++) {
+                out[i] = ms + runs;
+            }
+            runs++;
+            return out;
+        }
+
+        @Override
+        long[] memory() {
+            return new long[]{10, 20, 30 + runs, 40 + runs};
+        }
+    }
+
+    @Test
+    void roundsAlternateTheOrderAndFastRowsRunSeveralIterations() {
+        List<String> log = new ArrayList<>();
+        AtomicLong jvm = new AtomicLong();
+        AtomicLong torch = new AtomicLong();
+        BenchOptions options = new BenchOptions(1, 4, 1, 100, 2, 8, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(), null, 1, java.util.Set.of());
+        Map<Measurement.Side, LongSupplier> ticks = Map.of(Measurement.Side.DL4J, jvm::get,
+                Measurement.Side.PYTORCH, torch::get);
+        Rounds rounds = new Rounds(options, ticks);
+        List<Measurement> m = rounds.measure(List.of(new FakeRow("a", Measurement.Side.DL4J, 200, log, jvm),
+                new FakeRow("b", Measurement.Side.DL4J, 250, log, jvm),
+                new FakeRow("t", Measurement.Side.PYTORCH, 20, log, torch)));
+
+        // warmup: one iteration each; then t (20 ms < 100 ms) runs 5 iterations per round
+        assertThat(log).containsExactly("ax1", "bx1", "tx1",
+                "ax1", "bx1", "tx5", "tx5", "bx1", "ax1", "ax1", "bx1", "tx5", "tx5", "bx1", "ax1");
+        assertThat(m).extracting(Measurement::iterationsPerRound).containsExactly(1, 1, 5);
+        // a's runs: warmup 0, rounds 1..4 -> 201, 202, 203, 204
+        assertThat(m.get(0).roundMs()).containsExactly(201, 202, 203, 204);
+        assertThat(m.get(0).medianMs()).isCloseTo(202.5, within(1e-12));
+        assertThat(m.get(2).side()).isEqualTo(Measurement.Side.PYTORCH);
+        assertThat(m.get(2).peakRssBytes()).isEqualTo(35);
+        assertThat(m.get(2).epochRssBytes()).as("PyTorch's resident set after rounds 2 and 4").containsExactly(43, 45);
+        assertThat(m.get(0).peakHeapBytes()).isEqualTo(10);
+        assertThat(m.get(0).epochRssBytes()).hasSize(2);
+        // every run of one side made the other side's counter move by 0 (the fakes count their own side only)
+        assertThat(rounds.idleShare(Measurement.Side.DL4J)).isEqualTo(0);
+        assertThat(rounds.idleShare(Measurement.Side.PYTORCH)).isEqualTo(0);
+    }
+
+    @Test
+    void orderIsReversedInOddRounds() {
+        assertThat(Rounds.order(3, 0)).containsExactly(0, 1, 2);
+        assertThat(Rounds.order(3, 1)).containsExactly(2, 1, 0);
+        assertThat(Rounds.order(3, 2)).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void withoutAPyTorchSideTheIdleCheckIsUnknown() {
+        BenchOptions options = new BenchOptions(0, 1, 2, 100, 1, 8, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(), null, 1, java.util.Set.of());
+        Rounds rounds = new Rounds(options, Map.of(Measurement.Side.DL4J, () -> 0L));
+        List<String> log = new ArrayList<>();
+        List<Measurement> m = rounds.measure(List.of(new FakeRow("a", Measurement.Side.DL4J, 5, log, new AtomicLong())));
+        assertThat(log).containsExactly("ax2");
+        assertThat(m.get(0).roundMs()).containsExactly(5);
+        assertThat(rounds.idleShare(Measurement.Side.DL4J)).isEqualTo(-1);
+        assertThat(rounds.idleShare(Measurement.Side.PYTORCH)).isEqualTo(-1);
+    }
+}
