@@ -18,6 +18,7 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.dtkd4j.core.dl4j.NativeSeed;
 import org.dtkd4j.zoo.vertex.ChannelRangeVertex;
 import org.dtkd4j.zoo.vertex.ChannelShuffleVertex;
 import org.dtkd4j.zoo.vertex.ChannelsLastVertex;
@@ -59,7 +60,7 @@ final class NetBuilder {
         this.spec = spec;
         this.format = spec.dataFormat();
         this.graph = new NeuralNetConfiguration.Builder()
-                .seed(spec.seed())
+                .seed(NativeSeed.of(spec.seed()))
                 .dataType(spec.dataType())
                 .updater(spec.updater())
                 .weightInit(WeightInit.RELU)
