@@ -56,10 +56,12 @@ class ReproducibilityTest {
         return run;
     }
 
-    private static Path distill(String name) {
+    private static Path distill(String name, Object... overrides) {
         Path run = tmp.resolve(name);
-        Cli.run(0, "distill", "--cfg", cfg, "--dataset-dir", data, "--epochs", 2, "--teacher", teacher,
-                "--run-dir", run);
+        List<Object> args = new ArrayList<>(List.of("distill", "--cfg", cfg, "--dataset-dir", data, "--epochs", 2,
+                "--teacher", teacher, "--run-dir", run));
+        args.addAll(List.of(overrides));
+        Cli.run(0, args.toArray());
         return run;
     }
 
@@ -107,17 +109,22 @@ class ReproducibilityTest {
         assertSameNumbers(distill("distill-a"), distill("distill-b"));
     }
 
-    /** Slow: two JVMs on the same cores slow each other's oneDNN steps several times (OpenMP threads spin). */
+    /**
+     * The runs compute with at least two threads whatever the environment, so that the kernels split their work
+     * among threads that compete for the cores with the busy JVM's. Slow: two JVMs on the same cores slow each
+     * other's oneDNN steps several times (OpenMP threads spin).
+     */
     @Test
     @Tag("slow")
     void distillWhileAnotherJvmKeepsTheCoresBusyGivesTheSameNumbers() throws IOException {
-        Path quiet = distill("distill-quiet");
+        Object[] threads = {"DTKD4J.THREADS", Math.max(2, Runtime.getRuntime().availableProcessors())};
+        Path quiet = distill("distill-quiet", threads);
         Path busyA;
         Path busyB;
         try (BusyJvm busy = BusyJvm.start(600)) {
             long before = busy.rounds();
-            busyA = distill("distill-busy-a");
-            busyB = distill("distill-busy-b");
+            busyA = distill("distill-busy-a", threads);
+            busyB = distill("distill-busy-b", threads);
             assertThat(busy.isAlive()).as("the busy JVM ran throughout").isTrue();
             assertThat(busy.rounds()).as("training steps of the busy JVM during the runs").isGreaterThan(before);
         }
