@@ -22,6 +22,7 @@ import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.nn.weights.WeightInitDistribution;
+import org.dtkd4j.core.dl4j.NativeSeed;
 import org.dtkd4j.zoo.vertex.ChannelRangeVertex;
 import org.dtkd4j.zoo.vertex.ChannelShuffleVertex;
 import org.dtkd4j.zoo.vertex.ChannelsLastVertex;
@@ -95,7 +96,7 @@ final class NetBuilder {
         this.reference = spec.initialization() == Initialization.REFERENCE;
         this.format = spec.dataFormat();
         this.graph = new NeuralNetConfiguration.Builder()
-                .seed(spec.seed())
+                .seed(NativeSeed.of(spec.seed()))
                 .dataType(spec.dataType())
                 .updater(spec.updater())
                 .weightInit(WeightInit.RELU)

@@ -37,7 +37,8 @@ import java.util.Objects;
  * @param channels   input channels (3 for CIFAR, 1 for Fashion-MNIST); at least 1
  * @param height     input height; at least {@value #MIN_SIZE}
  * @param width      input width; at least {@value #MIN_SIZE}
- * @param seed       seed of the random weight initialisation
+ * @param seed       seed of the random weight initialisation: the same seed gives the same initial weights in every
+ *                   run, 0 included (DL4J receives {@code NativeSeed.of(seed)}: libnd4j would seed 0 from the clock)
  * @param initialization how random parameters are drawn: the reference's scheme per family (default) or DL4J's
  * @param dataType   floating-point type of parameters and activations
  * @param dataFormat layout of the activations inside the graph (the input is NCHW either way)

@@ -10,6 +10,8 @@
  * {@link org.dtkd4j.core.dl4j.TeacherLabelIterator} wrapped around the training iterator.
  * {@link org.dtkd4j.core.dl4j.DistillationListener} keeps the warmup epoch in step with training. Per-batch and
  * per-epoch temperature statistics are available from the loss function.
+ * {@link org.dtkd4j.core.dl4j.NativeSeed} turns a user's seed into one ND4J's native generator reproduces (libnd4j
+ * seeds 0 from the clock).
  *
  * <pre>{@code
  * DistillationLossFunction loss = DistillationLossFunction.of(DtkdConfig.defaults());

@@ -7,6 +7,7 @@ import org.dtkd4j.core.data.ImageDataset;
 import org.dtkd4j.core.data.Normalization;
 import org.dtkd4j.core.data.TrainTestSplit;
 import org.dtkd4j.core.dl4j.DistillationListener;
+import org.dtkd4j.core.dl4j.NativeSeed;
 import org.dtkd4j.core.dl4j.TeacherLabelIterator;
 import org.dtkd4j.core.engine.Distiller;
 import org.dtkd4j.core.engine.Progress;
@@ -57,7 +58,7 @@ final class StepBench implements AutoCloseable {
 
     StepBench(BenchOptions options) {
         this.options = options;
-        Nd4j.getRandom().setSeed(options.seed());
+        NativeSeed.set(options.seed());
         for (int i = 0; i < BATCHES; i++) {
             INDArray x = Nd4j.randn(DataType.FLOAT, options.batch(), 3, 32, 32);
             INDArray y = Nd4j.zeros(DataType.FLOAT, options.batch(), options.classes());

@@ -18,7 +18,8 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  *   .setMaxThreads(n)}, on the CPU backend only.</li>
  * </ul>
  * libnd4j's thread pool itself keeps the size it got at start-up: M2.1 ignores {@code Environment.setMaxThreads}
- * (measured: the value does not change), so a process that must never run more than {@code n} native threads also
+ * (measured: the value does not change), and its threads per op cannot exceed that pool (a limit of 2 in a process
+ * started with {@code OMP_NUM_THREADS=1} sets OpenMP and BLAS to 2, libnd4j's threads per op stay 1), so a process that must never run more than {@code n} native threads also
  * needs {@code OMP_NUM_THREADS=n} in its environment. {@link #close()} restores the previous values, so a command
  * run from a test or another program leaves the process as it found it. A limit of 0 changes nothing (the backend's
  * default: one thread per physical core).
@@ -64,6 +65,22 @@ final class NativeThreads implements AutoCloseable {
     /** @return the limit, 0 for none */
     int threads() {
         return threads;
+    }
+
+    /**
+     * The thread count a run computes with and where it comes from, e.g. {@code compute threads: 2 (one per core)}.
+     * A training run's numbers depend on it (the oneDNN convolution's weight gradient sums its partial results per
+     * thread), so two runs of one configuration are identical when it is the same.
+     *
+     * @return {@code compute threads: N (SOURCE)}, the source being {@code DTKD4J.THREADS}, {@code OMP_NUM_THREADS}
+     *         or {@code one per core}; {@code N} is OpenMP's thread count, which the limit or
+     *         {@code OMP_NUM_THREADS} also gives libnd4j's op threads and OpenBLAS
+     */
+    String describe() {
+        int n = threads > 0 ? threads : NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+        String source = threads > 0 ? "DTKD4J.THREADS"
+                : System.getenv("OMP_NUM_THREADS") != null ? "OMP_NUM_THREADS" : "one per core";
+        return "compute threads: " + n + " (" + source + ")";
     }
 
     private static void apply(int master, int omp, int blas) {

@@ -98,9 +98,7 @@ abstract class RunCommand implements Callable<Integer> {
                     distiller = RunSetup.newRun(cfg, student, teacher, data, progress, console);
                     RunSetup.saveExperiment(cfg, dir);
                 }
-                if (threads.threads() > 0) {
-                    console.println("compute threads: " + threads.threads() + " (DTKD4J.THREADS)");
-                }
+                console.println(threads.describe());
                 RunSummary summary = distiller.run();
                 RunPlots.Output plots = RunPlots.write(dir);
                 out.printf(Locale.ROOT, "run directory: %s%n", dir);

@@ -24,7 +24,9 @@ class NativeThreadsTest {
         int limit = before[1] == 1 ? 2 : 1;
         try (NativeThreads threads = NativeThreads.limit(limit)) {
             assertThat(threads.threads()).isEqualTo(limit);
-            assertThat(settings()).containsExactly(limit, limit, limit);
+            assertThat(threads.describe()).isEqualTo("compute threads: " + limit + " (DTKD4J.THREADS)");
+            // libnd4j's threads per op cannot exceed its pool, sized at start-up (1 under OMP_NUM_THREADS=1)
+            assertThat(settings()).containsExactly(Math.min(limit, poolSize), limit, limit);
             assertThat(Nd4j.getEnvironment().maxThreads()).as("fixed at start-up in M2.1").isEqualTo(poolSize);
         }
         assertThat(settings()).containsExactly(before);
@@ -36,6 +38,8 @@ class NativeThreadsTest {
         try (NativeThreads threads = NativeThreads.limit(0)) {
             assertThat(threads.threads()).isZero();
             assertThat(settings()).containsExactly(before);
+            assertThat(threads.describe()).isEqualTo("compute threads: " + before[1] + " ("
+                    + (System.getenv("OMP_NUM_THREADS") != null ? "OMP_NUM_THREADS" : "one per core") + ")");
         }
         assertThat(settings()).containsExactly(before);
         assertThatThrownBy(() -> NativeThreads.limit(-1)).isInstanceOf(IllegalArgumentException.class)

@@ -74,7 +74,7 @@ class RunCommandsTest {
         assertThat(teacherRun.resolve(RunPlots.TEMPERATURES)).doesNotExist();
         assertThat(train.out()).contains("run directory: " + teacherRun)
                 .contains("NONE: best test top-1 " + percent(summary.get("best_top1").asDouble()) + " (epoch 1)")
-                .contains("epoch 1/1");
+                .contains("epoch 1/1").containsPattern("compute threads: \\d+ \\((OMP_NUM_THREADS|one per core)\\)");
         // the saved experiment: train forced DISTILLER.TYPE NONE, and the paths are absolute
         ExperimentConfig saved = ExperimentConfig.load(teacherRun.resolve(RunSetup.EXPERIMENT_FILE));
         assertThat(saved.distiller().type()).isEqualTo("NONE");
