@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * Which ONNX ops DL4J's {@code samediff-import-onnx} can import, so that a model using others is rejected before
@@ -19,8 +21,20 @@ import java.util.TreeSet;
  * through a {@code @PreHookRule} implementation found by class-path scanning ({@link ImportReflectionCache}); an op
  * type is supported if either knows it. Building the registry takes about 20 s the first time in a JVM (the
  * importer pays the same cost on its first import).
+ *
+ * <p>Some supported ops are {@link #unsafe unsafe}: importing them corrupts native memory, and the JVM aborts later
+ * (at an unrelated allocation or at exit) instead of failing with an exception. {@link OnnxRewriter#forImport}
+ * rewrites them where it can; a model that still has one must be refused before import.
  */
 public final class OnnxOps {
+
+    /**
+     * Op types whose import by {@code samediff-import-onnx} 1.0.0-M2.1 corrupts the native heap: the importer's
+     * {@code GlobalAveragePool} pre-import hook (measured: importing a PyTorch ResNet-8 export whose
+     * {@code AveragePool} was replaced by {@code GlobalAveragePool} aborts the JVM at exit with
+     * {@code free(): invalid pointer}, without executing the graph).
+     */
+    private static final Set<String> HEAP_CORRUPTING = Set.of("GlobalAveragePool");
 
     private static Set<String> supported;
 
@@ -44,22 +58,48 @@ public final class OnnxOps {
      * @return unsupported op type to the number of nodes using it, sorted by op type; empty if all are supported
      */
     public static Map<String, Integer> unsupported(Onnx.ModelProto model) {
+        Set<String> known = supported();
+        return count(model, op -> !known.contains(op));
+    }
+
+    /**
+     * Lists the op types of a model (including its subgraphs) whose import would corrupt native memory and abort
+     * the JVM: {@code GlobalAveragePool} (left only where {@link OnnxRewriter#globalPoolsToReduce} could not derive
+     * its input's rank).
+     *
+     * @param model a parsed (rewritten) model
+     * @return unsafe op type to the number of nodes using it, sorted by op type; empty if none
+     */
+    public static Map<String, Integer> unsafe(Onnx.ModelProto model) {
+        return count(model, HEAP_CORRUPTING::contains);
+    }
+
+    /**
+     * @param counts op type to number of nodes, as returned by {@link #unsupported} or {@link #unsafe}
+     * @return e.g. {@code "Mish (2 nodes), Softsign (1 node)"}
+     */
+    public static String describe(Map<String, Integer> counts) {
+        return counts.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + " node"
+                + (e.getValue() == 1 ? "" : "s") + ")").collect(Collectors.joining(", "));
+    }
+
+    private static Map<String, Integer> count(Onnx.ModelProto model, Predicate<String> flagged) {
         Map<String, Integer> out = new TreeMap<>();
-        collect(model.getGraph(), supported(), out);
+        collect(model.getGraph(), flagged, out);
         return out;
     }
 
-    private static void collect(Onnx.GraphProto g, Set<String> known, Map<String, Integer> out) {
+    private static void collect(Onnx.GraphProto g, Predicate<String> flagged, Map<String, Integer> out) {
         for (Onnx.NodeProto n : g.getNodeList()) {
-            if (!known.contains(n.getOpType())) {
+            if (flagged.test(n.getOpType())) {
                 out.merge(n.getOpType(), 1, Integer::sum);
             }
             for (Onnx.AttributeProto a : n.getAttributeList()) {
                 if (a.hasG()) {
-                    collect(a.getG(), known, out);
+                    collect(a.getG(), flagged, out);
                 }
                 for (Onnx.GraphProto sub : a.getGraphsList()) {
-                    collect(sub, known, out);
+                    collect(sub, flagged, out);
                 }
             }
         }

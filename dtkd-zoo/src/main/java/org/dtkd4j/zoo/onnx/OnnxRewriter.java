@@ -31,10 +31,27 @@ import java.util.function.UnaryOperator;
  *   <li>{@link #splitGemmBias}: {@code Gemm}'s bias input C is silently dropped (wrong logits, no error).</li>
  *   <li>{@link #viewToFlatten}: the {@code x.view(x.size(0), -1)} chain
  *   ({@code Shape -> Gather(0) -> Unsqueeze -> Concat(.., -1) -> Reshape}) crashes the importer.</li>
+ *   <li>{@link #globalPoolsToReduce}: importing a {@code GlobalAveragePool} node corrupts the native heap (the JVM
+ *   aborts later with {@code free(): invalid pointer} or {@code corrupted double-linked list}, at an unrelated
+ *   allocation or at exit, in float32 and float64 alike); a {@code GlobalMaxPool} node fails to import ("Shape of
+ *   target array for reduction ... doesn't match").</li>
  * </ol>
  * {@link #toDouble} is not a repair: it converts a float32 model to float64 before import.
  */
 public final class OnnxRewriter {
+
+    /** The ONNX reduction computing each global pool (opset 13: axes as an attribute). */
+    private static final Map<String, String> GLOBAL_POOL_REDUCTIONS = Map.of(
+            "GlobalAveragePool", "ReduceMean", "GlobalMaxPool", "ReduceMax");
+
+    /** Ops whose output has the rank of their first input. */
+    private static final Set<String> RANK_OF_FIRST_INPUT = Set.of("Abs", "AveragePool", "BatchNormalization",
+            "Clip", "Concat", "Conv", "ConvTranspose", "Dropout", "Elu", "Exp", "GlobalAveragePool", "GlobalMaxPool",
+            "HardSigmoid", "HardSwish", "Identity", "InstanceNormalization", "LRN", "LeakyRelu", "Log", "MaxPool",
+            "Neg", "Pad", "Relu", "Selu", "Sigmoid", "Softplus", "Sqrt", "Tanh");
+    /** Element-wise ops with broadcasting: their output has the largest rank of their inputs. */
+    private static final Set<String> RANK_OF_BROADCAST = Set.of("Add", "Div", "Max", "Min", "Mul", "PRelu", "Pow",
+            "Sub", "Sum");
 
     private OnnxRewriter() {
     }
@@ -51,7 +68,8 @@ public final class OnnxRewriter {
         m = dropZeroPads(m);
         m = padsToPairs(m);
         m = splitGemmBias(m);
-        return viewToFlatten(m);
+        m = viewToFlatten(m);
+        return globalPoolsToReduce(m);
     }
 
     /**
@@ -254,6 +272,41 @@ public final class OnnxRewriter {
     }
 
     /**
+     * Replaces every {@code GlobalAveragePool} by {@code ReduceMean} and every {@code GlobalMaxPool} by
+     * {@code ReduceMax} over the axes {@code 2 .. r-1} with {@code keepdims=1}, where {@code r} is the rank of the
+     * node's input: the same function (a global pool reduces every spatial axis and keeps it as size 1). The rank is
+     * read from the graph's declared shapes (inputs, value infos, initializers) and carried through ops that keep
+     * the rank of their first input (convolutions, normalizations, activations, pooling, {@code Pad},
+     * {@code Concat}, ...) or broadcast ({@code Add}, {@code Mul}, ...); a global pool whose input rank cannot be
+     * derived that way is left unchanged ({@link OnnxOps#unsafe} then names it).
+     *
+     * @param model a parsed model
+     * @return the model where every global pool of known input rank is a reduction
+     */
+    public static Onnx.ModelProto globalPoolsToReduce(Onnx.ModelProto model) {
+        Onnx.GraphProto g = model.getGraph();
+        Map<String, Integer> ranks = ranks(g);
+        Onnx.GraphProto.Builder out = g.toBuilder();
+        boolean changed = false;
+        for (Onnx.NodeProto.Builder node : out.getNodeBuilderList()) {
+            String reduction = GLOBAL_POOL_REDUCTIONS.get(node.getOpType());
+            Integer rank = node.getInputCount() == 1 ? ranks.get(node.getInput(0)) : null;
+            if (reduction == null || rank == null || rank < 3) {
+                continue;
+            }
+            Onnx.AttributeProto.Builder axes = Onnx.AttributeProto.newBuilder().setName("axes")
+                    .setType(Onnx.AttributeProto.AttributeType.INTS);
+            for (long axis = 2; axis < rank; axis++) {
+                axes.addInts(axis);
+            }
+            node.setOpType(reduction).clearAttribute().addAttribute(axes).addAttribute(Onnx.AttributeProto
+                    .newBuilder().setName("keepdims").setType(Onnx.AttributeProto.AttributeType.INT).setI(1));
+            changed = true;
+        }
+        return changed ? model.toBuilder().setGraph(out).build() : model;
+    }
+
+    /**
      * Converts a float32 model to float64: every FLOAT initializer and tensor-valued {@code Constant}, every FLOAT
      * graph input, output and value info, and every {@code Cast} to FLOAT becomes DOUBLE. The result computes the
      * same function in double precision (used to compare with a float64 reference).
@@ -310,6 +363,36 @@ public final class OnnxRewriter {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+
+    /** The rank of every tensor that is declared or follows from a declared one through rank-preserving ops. */
+    private static Map<String, Integer> ranks(Onnx.GraphProto g) {
+        Map<String, Integer> ranks = new HashMap<>();
+        List<Onnx.ValueInfoProto> declared = new ArrayList<>(g.getInputList());
+        declared.addAll(g.getValueInfoList());
+        declared.addAll(g.getOutputList());
+        for (Onnx.ValueInfoProto v : declared) {
+            if (v.getType().hasTensorType() && v.getType().getTensorType().hasShape()) {
+                ranks.put(v.getName(), v.getType().getTensorType().getShape().getDimCount());
+            }
+        }
+        g.getInitializerList().forEach(t -> ranks.put(t.getName(), t.getDimsCount()));
+        for (Onnx.NodeProto n : g.getNodeList()) {
+            if (n.getOutputCount() == 0 || n.getInputCount() == 0 || ranks.containsKey(n.getOutput(0))) {
+                continue;
+            }
+            Integer rank = null;
+            if (RANK_OF_FIRST_INPUT.contains(n.getOpType())) {
+                rank = ranks.get(n.getInput(0));
+            } else if (RANK_OF_BROADCAST.contains(n.getOpType())
+                    && n.getInputList().stream().allMatch(ranks::containsKey)) {
+                rank = n.getInputList().stream().mapToInt(ranks::get).max().orElseThrow();
+            }
+            if (rank != null) {
+                ranks.put(n.getOutput(0), rank);
+            }
+        }
+        return ranks;
+    }
 
     /** {@code Concat(axis 0)} of {@code Unsqueeze(Gather(Shape(data), 0), [0])} and a constant {@code -1}. */
     private static boolean isBatchFlattenShape(Onnx.GraphProto g, Map<String, Onnx.NodeProto> producers,

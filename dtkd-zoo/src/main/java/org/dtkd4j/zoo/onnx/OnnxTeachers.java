@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Teachers from ONNX files, imported into SameDiff with DL4J's {@code samediff-import-onnx}.
@@ -20,7 +19,8 @@ import java.util.stream.Collectors;
  * <p>Loading a file: {@link OnnxFiles#read reads} it; {@link OnnxRewriter#forImport rewrites} the graph around the
  * importer's defects (and {@link OnnxRewriter#toDouble converts} it for {@link DataType#DOUBLE}); reads its
  * {@link OnnxSignature signature} (one input, one output of static width, the number of classes);
- * {@link OnnxOps#unsupported checks} every op against the importer and fails naming the unsupported ones; writes the
+ * {@link OnnxOps#unsupported checks} every op against the importer and fails naming the unsupported ones, and the
+ * {@link OnnxOps#unsafe unsafe} ones the rewrite could not replace (their import would abort the JVM); writes the
  * graph to a temporary file, imports it and deletes the file. The result is a {@link SameDiffTeacher} reading the
  * graph input (NCHW, as PyTorch exports) and returning the graph output. The importer prints its progress and a
  * summary of the imported graph to standard output.
@@ -43,7 +43,8 @@ public final class OnnxTeachers {
      * @param file an ONNX model with one image input {@code [N, C, H, W]} and one output {@code [N, classes]}
      * @return the teacher, described as {@code "ONNX teacher <file name>"}
      * @throws IllegalArgumentException with one line naming the file if it is missing, not an ONNX model, uses an
-     *                                  op the importer does not support, or fails to import
+     *                                  op the importer does not support or cannot import safely (naming the op and
+     *                                  the data type), or fails to import
      */
     public static SameDiffTeacher load(Path file) {
         return load(file, DataType.FLOAT);
@@ -70,8 +71,14 @@ public final class OnnxTeachers {
         Map<String, Integer> unsupported = OnnxOps.unsupported(rewritten);
         if (!unsupported.isEmpty()) {
             throw new IllegalArgumentException(what + ": uses ops the DL4J ONNX importer does not support: "
-                    + unsupported.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + " node"
-                    + (e.getValue() == 1 ? "" : "s") + ")").collect(Collectors.joining(", ")));
+                    + OnnxOps.describe(unsupported));
+        }
+        Map<String, Integer> unsafe = OnnxOps.unsafe(rewritten);
+        if (!unsafe.isEmpty()) {
+            throw new IllegalArgumentException(what + ": cannot be imported in " + dataType + ": "
+                    + OnnxOps.describe(unsafe) + " would corrupt native memory in the DL4J ONNX importer (the JVM "
+                    + "aborts), and the rank of its input is not declared in the file, so it cannot be rewritten as "
+                    + "a reduction");
         }
         SameDiff graph = importGraph(rewritten, what);
         return SameDiffTeacher.builder(graph).input(signature.input()).output(signature.output())

@@ -223,6 +223,64 @@ class OnnxRewriterTest {
     }
 
     @Test
+    void globalPoolsOfDerivableRankBecomeReductionsOverTheSpatialAxes() {
+        Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder()
+                .addInput(valueInfo("x", 4))
+                .addInput(valueInfo("v", 3))
+                .addInitializer(floats("w", new long[]{2, 2, 1, 1}, 1, 0, 0, 1))
+                .addInitializer(floats("b", new long[]{2, 1, 1}, 1, 2))
+                .addInitializer(longs("shape", new long[]{4}, 0, 0, 0, 0))
+                .addNode(node("Conv", List.of("x", "w"), List.of("c")))
+                .addNode(node("Add", List.of("c", "b"), List.of("cb")))          // broadcast: rank 4
+                .addNode(node("Relu", List.of("cb"), List.of("r")))
+                .addNode(node("GlobalAveragePool", List.of("r"), List.of("avg")))
+                .addNode(node("GlobalMaxPool", List.of("v"), List.of("max1d")))  // rank 3: one spatial axis
+                .addNode(node("Reshape", List.of("r", "shape"), List.of("opaque")))
+                .addNode(node("GlobalAveragePool", List.of("opaque"), List.of("unknown")))
+                .addOutput(valueInfo("avg", 4))
+                .addOutput(valueInfo("max1d", 3))
+                .addOutput(valueInfo("unknown", 4));
+        Onnx.GraphProto r = OnnxRewriter.globalPoolsToReduce(model(g)).getGraph();
+
+        assertThat(r.getNodeList()).extracting(Onnx.NodeProto::getOpType).containsExactly("Conv", "Add", "Relu",
+                "ReduceMean", "ReduceMax", "Reshape", "GlobalAveragePool"); // Reshape: rank not derived, left alone
+        assertThat(OnnxRewriter.attribute(r.getNode(3), "axes").getIntsList()).containsExactly(2L, 3L);
+        assertThat(OnnxRewriter.attribute(r.getNode(3), "keepdims").getI()).isEqualTo(1);
+        assertThat(OnnxRewriter.attribute(r.getNode(4), "axes").getIntsList()).containsExactly(2L);
+        assertThat(r.getNode(3).getInputList()).containsExactly("r");
+        assertThat(r.getNode(3).getOutputList()).containsExactly("avg");
+        assertThat(OnnxOps.unsafe(model(r.toBuilder()))).containsExactly(Map.entry("GlobalAveragePool", 1));
+    }
+
+    @Test
+    void rewrittenGlobalPoolsImportAndComputeMeanAndMax(@TempDir Path dir) throws Exception {
+        Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder()
+                .addInput(valueInfo("x", 4))
+                .addInitializer(floats("minus_two", new long[]{}, -2f))
+                .addNode(node("Mul", List.of("x", "minus_two"), List.of("n")))
+                .addNode(node("GlobalAveragePool", List.of("n"), List.of("avg")))
+                .addNode(node("GlobalMaxPool", List.of("n"), List.of("max")))
+                .addNode(node("Flatten", List.of("avg"), List.of("avg2"), intAttr("axis", 1)))
+                .addNode(node("Flatten", List.of("max"), List.of("max2"), intAttr("axis", 1)))
+                .addNode(node("Concat", List.of("avg2", "max2"), List.of("y"), intAttr("axis", 1)))
+                .addOutput(valueInfo("y", 2));
+        g.getOutputBuilder(0).getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimBuilder(1)
+                .setDimValue(4);
+        Path file = dir.resolve("pools.onnx");
+        Files.write(file, model(g).toByteArray());
+
+        INDArray x = Nd4j.linspace(DataType.DOUBLE, -3, 0.25, 24).reshape(3, 2, 2, 2).muli(Nd4j.linspace(
+                DataType.DOUBLE, 1, -0.1, 24).reshape(3, 2, 2, 2));
+        INDArray expected = Nd4j.concat(1, x.mul(-2).mean(2, 3), x.mul(-2).max(2, 3));
+        for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray y = OnnxTeachers.load(file, type).logits(x.castTo(type));
+            assertThat(y.dataType()).isEqualTo(type);
+            assertThat(y.castTo(DataType.DOUBLE).sub(expected).amaxNumber().doubleValue()).as(type.toString())
+                    .isLessThan(type == DataType.FLOAT ? 1e-6 : 1e-14);
+        }
+    }
+
+    @Test
     void aPyTorchExportLosesEveryPatternTheImporterTripsOn() {
         Onnx.ModelProto export = OnnxFiles.read(GoldenFixtures.dir().resolve("onnx/resnet8.onnx"));
         assertThat(allNames(export.getGraph())).anyMatch(n -> n.contains(":"));

@@ -33,7 +33,7 @@ class OnnxTeachersTest {
         return GoldenFixtures.perExport(OnnxTeachersTest::check);
     }
 
-    private static void check(Path file, DataType dataType, String outputKey, double rtol) {
+    static void check(Path file, DataType dataType, String outputKey, double rtol) {
         JsonNode io = GoldenFixtures.io(file);
         SameDiffTeacher teacher = OnnxTeachers.load(file, dataType);
         assertThat(teacher.numClasses()).isEqualTo(io.get("num_classes").asInt());
