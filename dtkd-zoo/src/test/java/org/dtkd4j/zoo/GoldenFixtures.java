@@ -18,7 +18,10 @@ import org.junit.jupiter.api.DynamicTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Access to the shared golden fixtures (system property {@code dtkd.golden.dir}, default {@code ../shared/golden}). */
+/**
+ * Access to the golden fixtures: the directory named by the system property {@code dtkd.golden.dir} (the parent pom
+ * sets it to the repository's {@code golden/}; default {@code ../golden}).
+ */
 public final class GoldenFixtures {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * ONNX teachers on the command line, with the PyTorch export of a randomly initialised resnet8 (CIFAR-100, from the
- * shared golden fixtures) and tiny CIFAR binary files: {@code distill} runs it as the zoo's native graph when
+ * repository's golden fixtures) and tiny CIFAR binary files: {@code distill} runs it as the zoo's native graph when
  * {@code DISTILLER.TEACHER} names its architecture, and imports the ONNX graph otherwise; {@code eval} imports it.
  */
 class OnnxTeacherTest {

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The ONNX exports of reference models in the shared golden fixtures (system property {@code dtkd.golden.dir},
+ * The ONNX exports of reference models in the repository's golden fixtures (system property {@code dtkd.golden.dir},
  * set by the parent pom; see the fixtures' README): randomly initialised CIFAR-100 models, input
  * {@code [N, 3, 32, 32]}, 100 classes.
  */

@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Reads {@code losses.json} from the directory named by the system property {@code dtkd.golden.dir} (default
- * {@code ../shared/golden}). A missing or malformed file is an error, never a skip.
+ * {@code ../golden}, the repository's {@code golden/} seen from a module). A missing or malformed file is an error, never a skip.
  */
 public final class GoldenLosses {
 
