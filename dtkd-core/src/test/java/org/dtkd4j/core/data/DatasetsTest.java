@@ -113,7 +113,8 @@ class DatasetsTest {
     void installedFashionMnistHasDocumentedSizesAndConstants() {
         if (!Files.isDirectory(Datasets.FASHION_MNIST_DIR)) {
             String reason = "DatasetsTest: the real Fashion-MNIST files' sizes, class counts and normalisation "
-                    + "constants (" + Datasets.FASHION_MNIST_DIR + " not found; apt-get install -y dataset-fashion-mnist)";
+                    + "constants (" + Datasets.FASHION_MNIST_DIR + " not found; "
+                    + "apt-get install -y dataset-fashion-mnist)";
             System.out.println("[not checked] " + reason);
             Assumptions.abort(reason);
         }
