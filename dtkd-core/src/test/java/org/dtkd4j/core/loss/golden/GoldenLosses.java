@@ -47,12 +47,6 @@ public final class GoldenLosses {
         return cases;
     }
 
-    /** @return the case with this name */
-    public static GoldenCase byName(String name) {
-        return cases().stream().filter(c -> c.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no golden case " + name));
-    }
-
     /** A float: a JSON number, or one of the strings "NaN", "Infinity", "-Infinity". */
     static double number(JsonNode v, String what) {
         if (v.isNumber()) {
