@@ -39,7 +39,7 @@ final class TeacherPredictions {
      * Writes tiny CIFAR-100 files ({@link TinyCifar#cifar100}: 32 training and 32 test images) and relabels their
      * test images with the predictions of {@code Teachers.zooFromOnnx(model, export)}, for the smallest golden
      * export whose graph predicts more than one class on them (a teacher that predicts one class everywhere would
-     * not tell teachers apart).
+     * not tell teachers apart). Fails, saying so, when no export does.
      *
      * @param dir a directory to create
      * @return the data and the export that labelled it
@@ -71,7 +71,9 @@ final class TeacherPredictions {
             }
             oneClass.add(GoldenOnnx.model(export));
         }
-        throw new AssertionError("every golden ONNX export predicts one class for every test image " + oneClass
-                + "; the check would not tell teachers apart");
+        throw new AssertionError("the golden fixtures lack an ONNX export whose zoo graph tells these test images "
+                + "apart: every export " + oneClass + " predicts one class for all of them (randomly initialised deep "
+                + "models often do; the public fixtures' resnet8 does not), so the check would not tell teachers "
+                + "apart");
     }
 }
