@@ -1,6 +1,7 @@
 package org.dtkd4j.core.testsupport;
 
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
@@ -47,7 +48,9 @@ public final class OutputGate implements TestExecutionListener {
         synchronized (lock) {
             endLine();
             if (result.getStatus() == TestExecutionResult.Status.FAILED && held.size() > 0) {
-                realOut.println("---- output of " + id.getDisplayName() + " ----");
+                String where = id.getSource().filter(MethodSource.class::isInstance)
+                        .map(src -> ((MethodSource) src).getClassName() + " ").orElse("");
+                realOut.println("---- output of " + where + id.getDisplayName() + " ----");
                 realOut.write(held.toByteArray(), 0, held.size());
                 realOut.flush();
             }
