@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -18,7 +19,10 @@ import org.junit.jupiter.api.DynamicTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Access to the shared golden fixtures (system property {@code dtkd.golden.dir}, default {@code ../shared/golden}). */
+/**
+ * Access to the golden fixtures: the directory named by the system property {@code dtkd.golden.dir} (the parent pom
+ * sets it to the repository's {@code golden/}; default {@code ../golden}).
+ */
 public final class GoldenFixtures {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,12 +49,35 @@ public final class GoldenFixtures {
         }
     }
 
-    /** @return every {@code onnx/*.onnx} file of the fixture directory, sorted */
+    /**
+     * @return every {@code onnx/*.onnx} file of the fixture directory, sorted; fails the calling test when there is
+     *         none (each file's base name is its model's name in the zoo)
+     */
     public static List<Path> onnxFiles() {
-        try (Stream<Path> files = Files.list(dir().resolve("onnx"))) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".onnx")).sorted().toList();
+        Path onnx = dir().resolve("onnx");
+        List<Path> exports;
+        try (Stream<Path> files = Files.list(onnx)) {
+            exports = files.filter(p -> p.getFileName().toString().endsWith(".onnx")).sorted().toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir().resolve("onnx"), e);
+            throw new UncheckedIOException("cannot list the ONNX fixtures in " + onnx, e);
+        }
+        assertThat(exports).as("ONNX exports (<model>.onnx) in %s", onnx.toAbsolutePath()).isNotEmpty();
+        return exports;
+    }
+
+    /**
+     * @return the smallest ONNX export of the fixture directory (by file size): the one for tests that need some
+     *         PyTorch export of a zoo model and not a particular one
+     */
+    public static Path smallestExport() {
+        return onnxFiles().stream().min(Comparator.comparingLong(GoldenFixtures::size)).orElseThrow();
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the size of " + file, e);
         }
     }
 
@@ -107,7 +134,6 @@ public final class GoldenFixtures {
      */
     public static List<DynamicTest> perExport(ExportCheck check) {
         List<Path> files = onnxFiles();
-        assertThat(files).as("ONNX fixtures in " + dir().resolve("onnx")).isNotEmpty();
         List<DynamicTest> tests = new ArrayList<>();
         for (Path file : files) {
             tests.add(DynamicTest.dynamicTest(modelName(file) + " float32",

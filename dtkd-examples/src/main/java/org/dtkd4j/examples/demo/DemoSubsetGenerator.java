@@ -57,18 +57,29 @@ public final class DemoSubsetGenerator {
      * @throws UncheckedIOException if a file cannot be written
      */
     public static TrainTestSplit write(TrainTestSplit full, Path dir) {
-        ImageDataset train = full.train().firstPerClass(DemoData.TRAIN_PER_CLASS);
-        ImageDataset test = full.test().firstPerClass(DemoData.TEST_PER_CLASS);
+        TrainTestSplit subset = new TrainTestSplit(full.train().firstPerClass(DemoData.TRAIN_PER_CLASS),
+                full.test().firstPerClass(DemoData.TEST_PER_CLASS));
+        writeFiles(subset, dir);
+        return subset;
+    }
+
+    /**
+     * Writes two single-channel 28x28 splits as the four gzipped IDX files of a Fashion-MNIST directory.
+     *
+     * @param split the training and test images
+     * @param dir   the output directory (created if needed)
+     * @throws UncheckedIOException if a file cannot be written
+     */
+    static void writeFiles(TrainTestSplit split, Path dir) {
         try {
             Files.createDirectories(dir);
-            writeImages(train, dir.resolve(DemoData.FILES.get(0)));
-            writeLabels(train, dir.resolve(DemoData.FILES.get(1)));
-            writeImages(test, dir.resolve(DemoData.FILES.get(2)));
-            writeLabels(test, dir.resolve(DemoData.FILES.get(3)));
+            writeImages(split.train(), dir.resolve(DemoData.FILES.get(0)));
+            writeLabels(split.train(), dir.resolve(DemoData.FILES.get(1)));
+            writeImages(split.test(), dir.resolve(DemoData.FILES.get(2)));
+            writeLabels(split.test(), dir.resolve(DemoData.FILES.get(3)));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the demo subset to " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write Fashion-MNIST files to " + dir + ": " + e.getMessage(), e);
         }
-        return new TrainTestSplit(train, test);
     }
 
     private static void writeImages(ImageDataset data, Path file) throws IOException {

@@ -14,9 +14,10 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * ONNX teachers on the command line, with the PyTorch export of a randomly initialised resnet8 (CIFAR-100, from the
- * shared golden fixtures) and tiny CIFAR binary files: {@code distill} runs it as the zoo's native graph when
- * {@code DISTILLER.TEACHER} names its architecture, and imports the ONNX graph otherwise; {@code eval} imports it.
+ * ONNX teachers on the command line, with a PyTorch export of a randomly initialised zoo model (CIFAR-100, the
+ * smallest of the repository's golden fixtures) and tiny CIFAR binary files: {@code distill} runs it as the zoo's
+ * native graph when {@code DISTILLER.TEACHER} names its architecture, and imports the ONNX graph otherwise;
+ * {@code eval} imports it.
  */
 class OnnxTeacherTest {
 
@@ -28,7 +29,7 @@ class OnnxTeacherTest {
 
     @BeforeAll
     static void data() {
-        onnx = GoldenOnnx.file("resnet8");
+        onnx = GoldenOnnx.smallest();
         cifar100 = TinyCifar.cifar100(tmp.resolve("cifar100"), 64, 16);
     }
 
@@ -37,10 +38,11 @@ class OnnxTeacherTest {
         Path run = tmp.resolve("run");
         Cli.Result r = Cli.run(0, "distill", "--cfg", Path.of("..", "configs", "cifar100", "dtkd", "res32x4_res8x4.yaml"),
                 "--teacher", onnx, "--dataset-dir", cifar100, "--run-dir", run, "--epochs", "1",
-                "DISTILLER.TEACHER", "resnet8", "DISTILLER.STUDENT", "resnet8");
+                "DISTILLER.TEACHER", GoldenOnnx.model(onnx), "DISTILLER.STUDENT", "resnet8");
         String teacher = new ObjectMapper().readTree(run.resolve("config.json").toFile()).get("teacher").asText();
-        assertThat(teacher).isEqualTo("resnet8 zoo teacher from resnet8.onnx (100 classes)");
-        assertThat(r.out()).contains("teacher resnet8 zoo teacher from resnet8.onnx (100 classes): test top-1")
+        String expected = GoldenOnnx.model(onnx) + " zoo teacher from " + onnx.getFileName() + " (100 classes)";
+        assertThat(teacher).isEqualTo(expected);
+        assertThat(r.out()).contains("teacher " + expected + ": test top-1")
                 .doesNotContain("importing its ONNX graph");
         assertThat(Files.readAllLines(run.resolve("metrics.csv"))).hasSize(2);
     }

@@ -1,7 +1,6 @@
 package org.dtkd4j.examples.distill;
 
 import org.dtkd4j.core.config.Method;
-import org.dtkd4j.examples.testdata.GoldenOnnx;
 import org.dtkd4j.examples.testdata.TinyCifar;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,14 +24,14 @@ class ImportedTeacherDistillationTest {
 
     @Test
     void anOnnxGraphImportedIntoSameDiffTeachesAsItsNativeZooGraph() {
-        Path data = TeacherPredictions.cifar100LabelledBy("resnet8", tmp.resolve("c"));
+        TeacherPredictions.Labelled labelled = TeacherPredictions.cifar100LabelledByAnExport(tmp.resolve("c"));
 
-        DistillationResult r = ImportedTeacherDistillation.run("--data", data.toString(), "--teacher",
-                GoldenOnnx.file("resnet8").toString(), "--student", "resnet8", "--method", "KD", "--epochs", "1", "--batch", "32",
-                "--run-dir", tmp.resolve("run").toString());
+        DistillationResult r = ImportedTeacherDistillation.run("--data", labelled.data().toString(), "--teacher",
+                labelled.export().toString(), "--student", "resnet8", "--method", "KD", "--epochs", "1",
+                "--batch", "32", "--run-dir", tmp.resolve("run").toString());
 
         // imported graph (SameDiff) and native zoo graph agree on every test image
-        assertThat(r.teacher()).isEqualTo("ONNX teacher resnet8.onnx (100 classes)");
+        assertThat(r.teacher()).isEqualTo("ONNX teacher " + labelled.export().getFileName() + " (100 classes)");
         assertThat(r.teacherTop1()).isEqualTo(1.0);
         assertThat(r.method()).isEqualTo(Method.KD);
         assertThat(r.studentTop1()).isBetween(0.0, 1.0);

@@ -24,16 +24,16 @@ class ZooTeacherDistillationTest {
 
     @Test
     void distillsTheZooTeacherIntoAZooStudentAndReportsTheRun() throws IOException {
-        // resnet20 predicts one class for all of these flat-colour images: resnet8 teaches a resnet8
-        Path data = TeacherPredictions.cifar100LabelledBy("resnet8", tmp.resolve("c"));
+        TeacherPredictions.Labelled labelled = TeacherPredictions.cifar100LabelledByAnExport(tmp.resolve("c"));
         Path runDir = tmp.resolve("run");
 
-        DistillationResult r = ZooTeacherDistillation.run("--data", data.toString(),
-                "--teacher-onnx", GoldenOnnx.file("resnet8").toString(),
+        DistillationResult r = ZooTeacherDistillation.run("--data", labelled.data().toString(),
+                "--teacher-onnx", labelled.export().toString(),
                 "--student", "resnet8", "--epochs", "1", "--batch", "32", "--run-dir", runDir.toString());
 
         // the teacher model defaults to the file's base name; the test labels are its predictions
-        assertThat(r.teacher()).isEqualTo("resnet8 zoo teacher from resnet8.onnx (100 classes)");
+        String teacher = labelled.model() + " zoo teacher from " + labelled.export().getFileName() + " (100 classes)";
+        assertThat(r.teacher()).isEqualTo(teacher);
         assertThat(r.teacherTop1()).isEqualTo(1.0);
         assertThat(r.student()).isEqualTo("resnet8");
         assertThat(r.method()).isEqualTo(Method.DTKD);
@@ -44,8 +44,8 @@ class ZooTeacherDistillationTest {
         assertThat(summary.get("method").asText()).isEqualTo("DTKD");
         List<String> metrics = Files.readAllLines(runDir.resolve(Distiller.METRICS_FILE));
         assertThat(metrics).hasSize(2);
-        assertThat(r.line()).startsWith("teacher resnet8 zoo teacher from resnet8.onnx (100 classes): test top-1 "
-                + "100.00% | student resnet8 (DTKD, 1 epoch): test top-1 ");
+        assertThat(r.line()).startsWith("teacher " + teacher + ": test top-1 100.00% | student resnet8 (DTKD, "
+                + "1 epoch): test top-1 ");
     }
 
     @Test
@@ -53,7 +53,7 @@ class ZooTeacherDistillationTest {
         Path data = TinyCifar.cifar10(tmp, 10, 5);
         Path runDir = tmp.resolve("run");
         assertThatThrownBy(() -> ZooTeacherDistillation.run("--data", data.toString(), "--dataset", "cifar10",
-                "--teacher-onnx", GoldenOnnx.file("resnet8").toString(), "--student", "resnet8", "--epochs", "1",
+                "--teacher-onnx", GoldenOnnx.smallest().toString(), "--student", "resnet8", "--epochs", "1",
                 "--run-dir", runDir.toString()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("has 100 classes, the data cifar10-train has 10");
@@ -62,7 +62,7 @@ class ZooTeacherDistillationTest {
 
     @Test
     void badOptionsAreOneLineErrorsNamingWhatWasFound() {
-        String onnx = GoldenOnnx.file("resnet8").toString();
+        String onnx = GoldenOnnx.smallest().toString();
         String dir = tmp.toString();
         assertThatThrownBy(() -> ZooTeacherDistillation.run("--teacher-onnx", onnx))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--data")

@@ -1,6 +1,7 @@
 package org.dtkd4j.zoo.onnx;
 
 import onnx.Onnx;
+import org.dtkd4j.zoo.GoldenFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,17 +17,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class OnnxFilesTest {
 
-    static final Path GOLDEN = Path.of(System.getProperty("dtkd.golden.dir", "../golden"));
-
     @Test
     void readsTheInitializersOfAnExport() {
-        Onnx.ModelProto model = OnnxFiles.read(GOLDEN.resolve("onnx/resnet8.onnx"));
+        Onnx.ModelProto model = OnnxFiles.read(GoldenFixtures.smallestExport());
         Map<String, INDArray> init = OnnxFiles.initializers(model, DataType.DOUBLE);
-        INDArray conv1 = init.get("conv1.weight");
-        assertThat(conv1).isNotNull();
-        assertThat(conv1.shape()).containsExactly(16, 3, 3, 3);
-        assertThat(conv1.dataType()).isEqualTo(DataType.DOUBLE);
-        assertThat(init.get("bn1.running_var").minNumber().doubleValue()).isPositive();
+        assertThat(init.keySet()).containsExactlyElementsOf(model.getGraph().getInitializerList().stream()
+                .map(Onnx.TensorProto::getName).toList());
+        for (Onnx.TensorProto t : model.getGraph().getInitializerList()) {
+            INDArray a = init.get(t.getName());
+            assertThat(a.shape()).as(t.getName()).containsExactly(t.getDimsList().stream().mapToLong(d -> d)
+                    .toArray());
+            assertThat(a.dataType()).as(t.getName()).isEqualTo(
+                    t.getDataType() == Onnx.TensorProto.DataType.FLOAT_VALUE ? DataType.DOUBLE : DataType.LONG);
+        }
+        assertThat(init.keySet()).filteredOn(k -> k.endsWith(".running_var")).isNotEmpty()
+                .allSatisfy(k -> assertThat(init.get(k).minNumber().doubleValue()).as(k).isPositive());
     }
 
     @Test
@@ -61,7 +66,7 @@ class OnnxFilesTest {
         assertThatThrownBy(() -> OnnxFiles.read(text))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("notes.onnx");
 
-        byte[] whole = Files.readAllBytes(GOLDEN.resolve("onnx/resnet8.onnx"));
+        byte[] whole = Files.readAllBytes(GoldenFixtures.smallestExport());
         Path truncated = dir.resolve("truncated.onnx");
         Files.write(truncated, Arrays.copyOf(whole, whole.length / 2));
         assertThatThrownBy(() -> OnnxFiles.read(truncated))

@@ -3,7 +3,9 @@ package org.dtkd4j.zoo.onnx;
 import onnx.Onnx;
 import org.dtkd4j.core.teacher.SameDiffTeacher;
 import org.dtkd4j.zoo.GoldenFixtures;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -15,10 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -222,6 +226,28 @@ class OnnxRewriterTest {
         assertThat(OnnxRewriter.attribute(r.getNode(0), "to").getI()).isEqualTo(Onnx.TensorProto.DataType.DOUBLE_VALUE);
     }
 
+    @TestFactory
+    Stream<DynamicTest> everyPyTorchExportLosesEveryPatternTheImporterTripsOn() {
+        return GoldenFixtures.onnxFiles().stream().map(file -> DynamicTest.dynamicTest(
+                GoldenFixtures.modelName(file), () -> {
+                    Onnx.ModelProto export = OnnxFiles.read(file);
+                    Onnx.GraphProto r = OnnxRewriter.forImport(export).getGraph();
+
+                    assertThat(allNames(r)).noneMatch(n -> n.contains(":"));
+                    List<String> ops = r.getNodeList().stream().map(Onnx.NodeProto::getOpType).toList();
+                    assertThat(ops).doesNotContain("Constant");
+                    assertThat(r.getNodeList()).filteredOn(n -> n.getOpType().equals("Gemm"))
+                            .allSatisfy(n -> assertThat(n.getInputCount()).isEqualTo(2));
+                    assertThat(r.getOutputList()).map(Onnx.ValueInfoProto::getName).containsExactlyElementsOf(
+                            export.getGraph().getOutputList().stream().map(Onnx.ValueInfoProto::getName).toList());
+                }));
+    }
+
+    /**
+     * The rewrites in full, on an export whose only {@code Shape} and {@code Reshape} nodes are the classifier's
+     * {@code x.view(x.size(0), -1)} chain (the ResNets and MobileNetV2 in the public fixtures): no node of the
+     * patterns the importer trips on is left.
+     */
     @Test
     void globalPoolsOfDerivableRankBecomeReductionsOverTheSpatialAxes() {
         Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder()
@@ -282,17 +308,14 @@ class OnnxRewriterTest {
 
     @Test
     void aPyTorchExportLosesEveryPatternTheImporterTripsOn() {
-        Onnx.ModelProto export = OnnxFiles.read(GoldenFixtures.dir().resolve("onnx/resnet8.onnx"));
-        assertThat(allNames(export.getGraph())).anyMatch(n -> n.contains(":"));
+        Onnx.ModelProto export = GoldenFixtures.onnxFiles().stream().map(OnnxFiles::read)
+                .filter(m -> count(m, "Shape") == 1 && count(m, "Reshape") == 1)
+                .min(Comparator.comparingInt(m -> m.getGraph().getNodeCount()))
+                .orElseThrow(() -> new AssertionError("no ONNX export in " + GoldenFixtures.dir().resolve("onnx")
+                        + " whose only Shape and Reshape nodes are the classifier's x.view(x.size(0), -1)"));
         Onnx.GraphProto r = OnnxRewriter.forImport(export).getGraph();
-
-        assertThat(allNames(r)).noneMatch(n -> n.contains(":"));
         List<String> ops = r.getNodeList().stream().map(Onnx.NodeProto::getOpType).toList();
-        assertThat(ops).doesNotContain("Constant", "Pad", "Shape", "Gather", "Unsqueeze", "Concat", "Reshape")
-                .contains("Flatten", "Add");
-        assertThat(r.getNodeList()).filteredOn(n -> n.getOpType().equals("Gemm"))
-                .allSatisfy(n -> assertThat(n.getInputCount()).isEqualTo(2));
-        assertThat(r.getOutput(0).getName()).isEqualTo("logits");
+        assertThat(ops).doesNotContain("Constant", "Pad", "Shape", "Gather", "Unsqueeze", "Concat", "Reshape");
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -372,6 +395,10 @@ class OnnxRewriterTest {
     private static Onnx.AttributeProto stringAttr(String name, String s) {
         return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.STRING)
                 .setS(org.nd4j.shade.protobuf.ByteString.copyFromUtf8(s)).build();
+    }
+
+    private static long count(Onnx.ModelProto m, String opType) {
+        return m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals(opType)).count();
     }
 
     private static Set<String> allNames(Onnx.GraphProto g) {

@@ -56,25 +56,27 @@ class OnnxTeachersTest {
 
     @Test
     void inputsOfAnotherShapeNameBothShapes() {
-        SameDiffTeacher teacher = OnnxTeachers.load(GoldenFixtures.dir().resolve("onnx/resnet8.onnx"));
+        Path export = GoldenFixtures.smallestExport();
+        SameDiffTeacher teacher = OnnxTeachers.load(export);
         assertThatThrownBy(() -> teacher.logits(Nd4j.rand(DataType.FLOAT, 2, 1, 28, 28)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("ONNX teacher resnet8.onnx: input of shape [2, 1, 28, 28] does not fit the model's input "
-                        + "[-1, 3, 32, 32] (DL4J layout, -1 = any size)");
-        assertThat(teacher.logits(Nd4j.rand(DataType.FLOAT, 1, 3, 32, 32)).shape()).containsExactly(1, 100);
+                .hasMessage("ONNX teacher " + export.getFileName() + ": input of shape [2, 1, 28, 28] does not fit "
+                        + "the model's input [-1, 3, 32, 32] (DL4J layout, -1 = any size)");
+        assertThat(teacher.logits(Nd4j.rand(DataType.FLOAT, 1, 3, 32, 32)).shape())
+                .containsExactly(1, GoldenFixtures.io(export).get("num_classes").asInt());
     }
 
     @Test
     void unsupportedOpsAreNamedBeforeImport(@TempDir Path dir) throws Exception {
-        Onnx.ModelProto resnet = OnnxFiles.read(GoldenFixtures.dir().resolve("onnx/resnet8.onnx"));
-        Onnx.GraphProto.Builder g = resnet.getGraph().toBuilder();
+        Onnx.ModelProto export = OnnxFiles.read(GoldenFixtures.smallestExport());
+        Onnx.GraphProto.Builder g = export.getGraph().toBuilder();
         for (int i = 0, relu = 0; i < g.getNodeCount() && relu < 3; i++) {
             if (g.getNode(i).getOpType().equals("Relu")) {
                 g.getNodeBuilder(i).setOpType(relu++ < 2 ? "Mish" : "Softsign2");
             }
         }
         Path file = dir.resolve("exotic.onnx");
-        Files.write(file, resnet.toBuilder().setGraph(g).build().toByteArray());
+        Files.write(file, export.toBuilder().setGraph(g).build().toByteArray());
 
         assertThat(OnnxOps.supported()).contains("Conv", "Gemm", "Relu").doesNotContain("Mish");
         assertThatThrownBy(() -> OnnxTeachers.load(file))
@@ -89,14 +91,14 @@ class OnnxTeachersTest {
         Path text = dir.resolve("notes.onnx");
         Files.writeString(text, "this is not a model\n");
         assertBad(text, "not");
-        byte[] whole = Files.readAllBytes(GoldenFixtures.dir().resolve("onnx/resnet8.onnx"));
+        byte[] whole = Files.readAllBytes(GoldenFixtures.smallestExport());
         Path truncated = dir.resolve("truncated.onnx");
         Files.write(truncated, Arrays.copyOf(whole, whole.length / 2));
         assertBad(truncated, "truncated");
         Path h5 = dir.resolve("model.h5");
         Files.write(h5, Files.readAllBytes(Path.of("src/test/resources/keras/keras_residual.h5")));
         assertBad(h5, "not");
-        assertThatThrownBy(() -> OnnxTeachers.load(GoldenFixtures.dir().resolve("onnx/resnet8.onnx"), DataType.HALF))
+        assertThatThrownBy(() -> OnnxTeachers.load(GoldenFixtures.smallestExport(), DataType.HALF))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found HALF");
     }
 

@@ -41,7 +41,7 @@ class TeacherMemoryTest {
 
     @Test
     void onnxTeacherDoesNotGrowMemory() throws Exception {
-        try (Teacher t = OnnxTeachers.load(GoldenFixtures.dir().resolve("onnx/resnet8.onnx"))) {
+        try (Teacher t = OnnxTeachers.load(GoldenFixtures.smallestExport())) {
             assertNoGrowth(t, Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32));
         }
     }

@@ -23,27 +23,31 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TeachersTest {
 
-    static final Path RESNET8 = GoldenFixtures.dir().resolve("onnx/resnet8.onnx");
-
     @Test
     void aZooArchitectureExportBecomesTheNativeZooGraph() {
-        GraphTeacher teacher = Teachers.zooFromOnnx("resnet8", RESNET8);
-        assertThat(teacher.describe()).isEqualTo("resnet8 zoo teacher from resnet8.onnx (100 classes)");
+        Path export = GoldenFixtures.smallestExport();
+        String model = GoldenFixtures.modelName(export);
+        GraphTeacher teacher = Teachers.zooFromOnnx(model, export);
+        JsonNode io = GoldenFixtures.io(export);
+        assertThat(teacher.describe()).isEqualTo(model + " zoo teacher from " + export.getFileName() + " ("
+                + io.get("num_classes").asInt() + " classes)");
         assertThat(teacher.softmaxRemoved()).isFalse();
-        JsonNode io = GoldenFixtures.io(RESNET8);
         INDArray expected = GoldenFixtures.array(io.get("output_float32"), DataType.DOUBLE);
         INDArray logits = teacher.logits(GoldenFixtures.array(io.get("input"), DataType.FLOAT)).castTo(DataType.DOUBLE);
         double maxDiff = Transforms.abs(logits.sub(expected)).maxNumber().doubleValue();
         double scale = Transforms.abs(expected).maxNumber().doubleValue();
-        System.out.printf("zoo-teacher resnet8 FLOAT max|diff| %.3e relative %.3e%n", maxDiff, maxDiff / scale);
+        System.out.printf("zoo-teacher %s FLOAT max|diff| %.3e relative %.3e%n", model, maxDiff, maxDiff / scale);
         assertThat(maxDiff).isLessThanOrEqualTo(1e-4 * scale);
     }
 
     @Test
     void zooWeightsMustFitTheArchitecture() {
-        assertThatThrownBy(() -> Teachers.zooFromOnnx("resnet20", RESNET8))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("resnet8.onnx");
-        assertThatThrownBy(() -> Teachers.zooFromOnnx("resnet9000", RESNET8))
+        Path export = GoldenFixtures.smallestExport();
+        String other = CifarZoo.names().stream().filter(n -> !n.equals(GoldenFixtures.modelName(export)))
+                .findFirst().orElseThrow();
+        assertThatThrownBy(() -> Teachers.zooFromOnnx(other, export))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(export.getFileName().toString());
+        assertThatThrownBy(() -> Teachers.zooFromOnnx("resnet9000", export))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Unknown model 'resnet9000'");
     }
 
@@ -69,7 +73,8 @@ class TeachersTest {
 
     @Test
     void loadImportsOnnxFiles() {
-        assertThat(Teachers.load(RESNET8)).isInstanceOf(SameDiffTeacher.class)
-                .extracting(Teacher::numClasses).isEqualTo(100);
+        Path export = GoldenFixtures.smallestExport();
+        assertThat(Teachers.load(export)).isInstanceOf(SameDiffTeacher.class)
+                .extracting(Teacher::numClasses).isEqualTo(GoldenFixtures.io(export).get("num_classes").asInt());
     }
 }

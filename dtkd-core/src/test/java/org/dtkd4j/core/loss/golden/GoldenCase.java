@@ -9,12 +9,18 @@ import org.dtkd4j.core.config.HazardPolicy;
 import org.dtkd4j.core.config.KdConfig;
 import org.dtkd4j.core.config.Method;
 
+import java.util.Arrays;
+import java.util.stream.IntStream;
+
 /**
  * One case of {@code losses.json}: inputs, the parameters of each method and typed access to the recorded outputs.
  * Every accessor fails with an {@link IllegalStateException} naming the case and key when the file does not hold
  * what the schema promises, so a case that cannot be evaluated fails its test.
  */
 public final class GoldenCase {
+
+    /** Condition number of the temperatures above which a row counts as ill-conditioned. */
+    public static final double ILL_CONDITIONED = 1e3;
 
     private final JsonNode node;
     private final String name;
@@ -58,6 +64,64 @@ public final class GoldenCase {
             out[i] = t.get(i).asInt();
         }
         return out;
+    }
+
+    /** @return per row, the student's largest logit {@code ms}, computed from the inputs */
+    public double[] studentMax() {
+        return rowMax(student());
+    }
+
+    /** @return per row, the teacher's largest logit {@code mt}, computed from the inputs */
+    public double[] teacherMax() {
+        return rowMax(teacher());
+    }
+
+    /**
+     * @return whether some student row holds its maximum more than once (ties at the maximum, all-equal and
+     *         all-zero rows): the maximum, and so DTKD, is not differentiable there
+     */
+    public boolean studentTiesAtMax() {
+        double[][] s = student();
+        double[] ms = rowMax(s);
+        return IntStream.range(0, s.length).anyMatch(i -> Arrays.stream(s[i]).filter(v -> v == ms[i]).count() > 1);
+    }
+
+    /**
+     * @return whether some row has {@code ms + mt = 0} with {@code ms ≠ 0}: DTKD temperatures of ±∞, where which
+     *         non-finite value the reference produces depends on rounding (the golden README)
+     */
+    public boolean infiniteTemperatures() {
+        double[] ms = studentMax();
+        double[] mt = teacherMax();
+        for (int i = 0; i < ms.length; i++) {
+            if (ms[i] + mt[i] == 0 && ms[i] != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return whether some row's DTKD temperatures are ill-conditioned: {@code ms + mt ≠ 0} but
+     *         {@code (|ms| + |mt|) / |ms + mt|} above {@value #ILL_CONDITIONED}, which amplifies every rounding
+     *         error of the reference by as much (the golden README expects about 1e-3 agreement there)
+     */
+    public boolean illConditionedTemperatures() {
+        return illConditionedRows().length > 0;
+    }
+
+    /** @return the rows of {@link #illConditionedTemperatures()} */
+    public int[] illConditionedRows() {
+        double[] ms = studentMax();
+        double[] mt = teacherMax();
+        return IntStream.range(0, ms.length)
+                .filter(i -> ms[i] + mt[i] != 0 && Math.abs(ms[i]) + Math.abs(mt[i]) > ILL_CONDITIONED
+                        * Math.abs(ms[i] + mt[i]))
+                .toArray();
+    }
+
+    private static double[] rowMax(double[][] m) {
+        return Arrays.stream(m).mapToDouble(r -> Arrays.stream(r).max().orElseThrow()).toArray();
     }
 
     /** @return the DTKD (or, for the section "dkd", DKD) epoch of this case */

@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Reads {@code losses.json} from the directory named by the system property {@code dtkd.golden.dir} (default
- * {@code ../shared/golden}). A missing or malformed file is an error, never a skip.
+ * {@code ../golden}, the repository's {@code golden/} seen from a module). A missing or malformed file is an error, never a skip.
  */
 public final class GoldenLosses {
 
@@ -45,12 +45,6 @@ public final class GoldenLosses {
             }
         }
         return cases;
-    }
-
-    /** @return the case with this name */
-    public static GoldenCase byName(String name) {
-        return cases().stream().filter(c -> c.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no golden case " + name));
     }
 
     /** A float: a JSON number, or one of the strings "NaN", "Infinity", "-Infinity". */

@@ -16,8 +16,9 @@ public record Precision(double valueRtol, double valueAtol, double gradRtol, dou
     /** A float32 implementation. */
     public static final Precision FLOAT32 = new Precision(1e-4, 1e-5, 1e-4, 1e-6);
     /**
-     * {@code hazard_sum_of_max_near_zero}: temperatures of ~±2e5 make the reference ill-conditioned; the README
-     * expects about 1e-3 relative agreement even in float64.
+     * A case with ill-conditioned temperatures ({@link GoldenCase#illConditionedTemperatures()}, e.g.
+     * {@code ms + mt ≈ 1e-4} and temperatures of ~±2e5): the README expects about 1e-3 relative agreement there,
+     * even in float64.
      */
     public static final Precision ILL_CONDITIONED = new Precision(1e-3, 1e-12, 1e-3, 1e-13);
 }
