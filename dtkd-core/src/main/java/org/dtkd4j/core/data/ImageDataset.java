@@ -1,5 +1,6 @@
 package org.dtkd4j.core.data;
 
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -12,9 +13,11 @@ import java.util.Objects;
  * <p>Immutable and safe to share between threads. Instances come from {@link Datasets}, from
  * {@link #of(String, int, List, int, int, int, byte[], int[], Normalization)}, or from the subset helpers
  * {@link #firstPerClass(int)} and {@link #sample(int, long)}, which keep the dataset order so that small runs stay
- * deterministic.
+ * deterministic. Serializable, e.g. to be broadcast to the workers of a cluster.
  */
-public final class ImageDataset {
+public final class ImageDataset implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final String name;
     private final int numClasses;

@@ -1,5 +1,6 @@
 package org.dtkd4j.core.data;
 
+import java.io.Serializable;
 import java.util.Arrays;
 
 /**
@@ -19,9 +20,11 @@ import java.util.Arrays;
  *   images (47,040,000 pixels): mean 0.2860405969887955, std 0.3530242445149226, kept to 4 decimals like the
  *   others. A test recomputes them from the installed dataset.</li>
  * </ul>
- * Immutable.
+ * Immutable and serializable.
  */
-public final class Normalization {
+public final class Normalization implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** The reference's CIFAR-100 constants: mean (0.5071, 0.4867, 0.4408), std (0.2675, 0.2565, 0.2761). */
     public static final Normalization CIFAR100 =
