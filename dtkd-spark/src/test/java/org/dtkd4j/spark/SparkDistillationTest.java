@@ -35,12 +35,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Distillation on Spark in local mode: a resnet8 student distilled with DTKD from a resnet20 teacher on 48 random
+ * Distillation on Spark in local mode: a resnet8 student distilled with DTKD from a resnet20 teacher on 32 random
  * CIFAR-shaped images (batches of 8), through the engine with {@link SparkDistillation} taking the steps.
  */
 class SparkDistillationTest {
 
-    private static final int TRAIN = 48;
+    private static final int TRAIN = 32;
     private static final int BATCH = 8;
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
