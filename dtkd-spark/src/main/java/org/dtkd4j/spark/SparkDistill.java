@@ -66,6 +66,18 @@ public final class SparkDistill extends DistillCommand {
         }
     }
 
+    /** Refuses the one-machine options the Spark workers replace, before anything is written. */
+    @Override
+    protected ExperimentConfig adapt(ExperimentConfig cfg) {
+        ExperimentConfig c = super.adapt(cfg);
+        if (c.extensions().workers() != 1 || c.extensions().cacheTeacherLogits()) {
+            throw new IllegalArgumentException("on Spark, --spark-workers replaces DTKD4J.WORKERS and the executors' "
+                    + "teachers replace DTKD4J.CACHE_TEACHER_LOGITS: leave them at 1 and False, found "
+                    + c.extensions().workers() + " and " + (c.extensions().cacheTeacherLogits() ? "True" : "False"));
+        }
+        return c;
+    }
+
     @Override
     protected Distiller beforeRun(Distiller distiller, ExperimentConfig cfg, PrintStream console) {
         Path dir = cfg.runDirectory();

@@ -39,7 +39,7 @@ public class DistillCommand extends RunCommand {
     }
 
     @Override
-    ExperimentConfig adapt(ExperimentConfig cfg) {
+    protected ExperimentConfig adapt(ExperimentConfig cfg) {
         if (cfg.distiller().method() == Method.NONE) {
             throw new IllegalArgumentException("distill needs DISTILLER.TYPE KD, DKD, DTKD or DTKD_DKD, found "
                     + cfg.distiller().type() + " (to train a model alone use: dtkd train)");

@@ -65,7 +65,7 @@ public abstract class RunCommand implements Callable<Integer> {
      * @return the configuration this command runs, e.g. with {@code DISTILLER.TYPE NONE}
      * @throws IllegalArgumentException if the configuration does not suit the command
      */
-    abstract ExperimentConfig adapt(ExperimentConfig cfg);
+    protected abstract ExperimentConfig adapt(ExperimentConfig cfg);
 
     /**
      * Hands the built or resumed engine to a subclass just before it runs, e.g. to train its epochs elsewhere
