@@ -73,7 +73,8 @@ class SparkDistillCommandTest {
     void theOneMachineWorkersAndLogitCacheAreRefusedBeforeAnythingIsWritten(@TempDir Path tmp) {
         Path cfg = TinyExperiment.write(tmp.resolve("tiny.yaml"));
         Path run = tmp.resolve("run");
-        Result r = run("--master", "local[1]", "--cfg", cfg, "--run-dir", run, "--teacher", cfg, "--workers", "2");
+        Result r = run("--master", "local[1]", "--cfg", cfg, "--run-dir", run, "--teacher", tmp.resolve("t.zip"),
+                "--workers", "2");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("on Spark, --spark-workers replaces DTKD4J.WORKERS and the executors' teachers "
                 + "replace DTKD4J.CACHE_TEACHER_LOGITS: leave them at 1 and False, found 2 and False");
