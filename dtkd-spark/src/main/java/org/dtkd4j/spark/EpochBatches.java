@@ -6,8 +6,10 @@ import org.dtkd4j.core.data.Augmentation;
 import org.dtkd4j.core.data.ImageDataSetIterator;
 import org.dtkd4j.core.data.ImageDataset;
 import org.dtkd4j.core.dl4j.TeacherLabels;
+import org.dtkd4j.core.engine.TeacherLogitCache;
 import org.dtkd4j.core.teacher.Teacher;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -19,7 +21,8 @@ import java.util.List;
  * Builds, on an executor, the training batches of one epoch whose positions a partition holds: each batch is the
  * one an {@link ImageDataSetIterator} (shuffled, with the run's seed and augmentation) returns at that position of
  * the epoch, so its images are augmented exactly as on one machine; the teacher (borrowed from
- * {@link ExecutorTeachers}) computes the logits of exactly those augmented images, and the labels are packed
+ * {@link ExecutorTeachers}) computes the logits of exactly those augmented images, or, without augmentation, they are
+ * read from the precomputed {@link TeacherLogitCache}; the labels are packed
  * {@link TeacherLabels#pack [one-hot | teacher logits]} as the distillation loss expects (one-hot alone without a
  * teacher).
  */
@@ -37,6 +40,7 @@ final class EpochBatches implements FlatMapFunction<Iterator<Integer>, MultiData
     private final DataType dataType;
     private final String teacherKey;
     private final TeacherSource teacher;
+    private final Broadcast<TeacherLogitCache> logits;
 
     /**
      * @param data         the training split, broadcast
@@ -46,10 +50,11 @@ final class EpochBatches implements FlatMapFunction<Iterator<Integer>, MultiData
      * @param dl4jEpoch    the epoch, from 0
      * @param dataType     the student's data type
      * @param teacherKey   the key of {@code teacher} in {@link ExecutorTeachers}
-     * @param teacher      opens the teacher; null to train on one-hot labels alone
+     * @param teacher      opens the teacher; null when {@code logits} are given, or to train on one-hot labels alone
+     * @param logits       the teacher's logits of every example (only without augmentation), or null
      */
     EpochBatches(Broadcast<ImageDataset> data, int batchSize, long seed, Augmentation augmentation, int dl4jEpoch,
-                 DataType dataType, String teacherKey, TeacherSource teacher) {
+                 DataType dataType, String teacherKey, TeacherSource teacher, Broadcast<TeacherLogitCache> logits) {
         this.data = data;
         this.batchSize = batchSize;
         this.seed = seed;
@@ -59,6 +64,7 @@ final class EpochBatches implements FlatMapFunction<Iterator<Integer>, MultiData
         this.dataType = dataType;
         this.teacherKey = teacherKey;
         this.teacher = teacher;
+        this.logits = logits;
     }
 
     @Override
@@ -74,8 +80,10 @@ final class EpochBatches implements FlatMapFunction<Iterator<Integer>, MultiData
             while (positions.hasNext()) {
                 it.seekBatch(positions.next());
                 DataSet ds = it.next();
+                INDArray teacherLogits = logits != null ? logits.value().cached(it.lastBatchExamples())
+                        : t != null ? t.logits(ds.getFeatures()) : null;
                 out.add(new org.nd4j.linalg.dataset.MultiDataSet(ds.getFeatures(),
-                        t == null ? ds.getLabels() : TeacherLabels.pack(ds.getLabels(), t.logits(ds.getFeatures()))));
+                        teacherLogits == null ? ds.getLabels() : TeacherLabels.pack(ds.getLabels(), teacherLogits)));
             }
         } finally {
             if (t != null) {

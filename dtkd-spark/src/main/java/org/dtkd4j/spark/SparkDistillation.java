@@ -8,10 +8,13 @@ import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.dtkd4j.core.data.Augmentation;
 import org.dtkd4j.core.data.ImageDataset;
 import org.dtkd4j.core.engine.Distiller;
 import org.dtkd4j.core.engine.EpochStatsListener;
 import org.dtkd4j.core.engine.EpochTrainer;
+import org.dtkd4j.core.engine.TeacherLogitCache;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.util.ArrayList;
@@ -42,7 +45,10 @@ import java.util.stream.IntStream;
  * local steps before they are averaged (local SGD). One worker reproduces the engine's steps exactly.
  *
  * <p>The teacher is opened once per executor thread from its {@link TeacherSource} and reused by every later
- * task; the training split is broadcast once per run. Each round persists its batches (serialized, in memory) while
+ * task; the training split is broadcast once per run. Without augmentation an example's teacher logits are the same
+ * in every epoch: the executors then compute them once, before the first epoch a {@code SparkDistillation} trains
+ * ({@link TeacherLogitsJob}; {@code N × C} values, broadcast), and the epochs read them instead of running the
+ * teacher. Each round persists its batches (serialized, in memory) while
  * DL4J counts and trains them, then drops them.
  */
 public final class SparkDistillation implements EpochTrainer {
@@ -54,6 +60,8 @@ public final class SparkDistillation implements EpochTrainer {
     private final int averagingFrequency;
     private ImageDataset broadcastData;
     private Broadcast<ImageDataset> dataBroadcast;
+    /** The teacher's logits of {@link #broadcastData}, once computed for training without augmentation. */
+    private Broadcast<TeacherLogitCache> logitBroadcast;
 
     /**
      * @param sc                 the Spark context
@@ -90,8 +98,17 @@ public final class SparkDistillation implements EpochTrainer {
             if (dataBroadcast != null) {
                 dataBroadcast.destroy();
             }
+            if (logitBroadcast != null) {
+                logitBroadcast.destroy();
+                logitBroadcast = null;
+            }
             dataBroadcast = sc.broadcast(epoch.trainData());
             broadcastData = epoch.trainData();
+        }
+        DataType dataType = epoch.student().params().dataType();
+        if (teacher != null && epoch.augmentation().equals(Augmentation.NONE) && logitBroadcast == null) {
+            logitBroadcast = sc.broadcast(TeacherLogitsJob.run(sc, dataBroadcast, epoch.batchSize(), dataType,
+                    workers, teacherKey, teacher));
         }
         CounterHook counters = new CounterHook();
         StatsAccumulator stats = new StatsAccumulator();
@@ -107,7 +124,7 @@ public final class SparkDistillation implements EpochTrainer {
         master.setListeners(listeners);
         SparkComputationGraph net = new SparkComputationGraph(sc, epoch.student(), master);
         EpochBatches build = new EpochBatches(dataBroadcast, epoch.batchSize(), epoch.seed(), epoch.augmentation(),
-                epoch.dl4jEpoch(), epoch.student().params().dataType(), teacherKey, teacher);
+                epoch.dl4jEpoch(), dataType, teacherKey, logitBroadcast == null ? teacher : null, logitBroadcast);
         int batches = (epoch.trainData().size() + epoch.batchSize() - 1) / epoch.batchSize();
         int round = workers * averagingFrequency;
         for (int first = 0; first < batches; first += round) {

@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -150,6 +151,45 @@ class SparkDistillationTest {
                 assertThat(cell(sparkRow, column)).as(column).isEqualTo(cell(aloneRow, column));
             }
         }
+    }
+
+    /** Teacher rows computed by {@link #countingTeacher()} (local mode: the executors share this JVM). */
+    static final AtomicLong TEACHER_ROWS = new AtomicLong();
+
+    static Teacher countingTeacher() {
+        Teacher inner = teacher();
+        return new Teacher() {
+            @Override
+            public INDArray logits(INDArray features) {
+                TEACHER_ROWS.addAndGet(features.size(0));
+                return inner.logits(features);
+            }
+
+            @Override
+            public int numClasses() {
+                return inner.numClasses();
+            }
+
+            @Override
+            public String describe() {
+                return inner.describe();
+            }
+        };
+    }
+
+    @Test
+    void withoutAugmentationTheExecutorsComputeTheTeachersLogitsOnceAndTrainAsTheEngine(@TempDir Path engine,
+                                                                                        @TempDir Path spark) {
+        Distiller alone = builder(2, engine).augmentation(Augmentation.NONE).build();
+        alone.run();
+        TEACHER_ROWS.set(0);
+        Distiller onSpark = builder(2, spark).augmentation(Augmentation.NONE).build()
+                .trainEpochsWith(new SparkDistillation(sc, SparkDistillationTest::countingTeacher, 1, 1));
+        onSpark.run();
+
+        assertThat(TEACHER_ROWS.get()).as("teacher rows in two epochs").isEqualTo(TRAIN);
+        assertThat(onSpark.student().params()).as("parameters after two epochs")
+                .isEqualTo(alone.student().params());
     }
 
     @Test
