@@ -92,6 +92,22 @@ public final class SparkDistillation implements EpochTrainer {
                 averagingFrequency, averagingFrequency == 1 ? "" : "s");
     }
 
+    /**
+     * @param e what a Spark job threw: a {@code SparkException} (checked) whose message holds the failed task's
+     *          exception and its stack trace, or a runtime exception
+     * @return a runtime exception whose message is the first line (e.g. the executor's "student logits must be
+     *         finite ..."), with {@code e} attached as suppressed so that its trace is kept
+     */
+    static RuntimeException taskFailure(Exception e) {
+        if (e instanceof RuntimeException r) {
+            return r;
+        }
+        IllegalStateException failure = new IllegalStateException(String.valueOf(e.getMessage()).lines().findFirst()
+                .orElse(e.getClass().getName()));
+        failure.addSuppressed(e);
+        return failure;
+    }
+
     @Override
     public void trainEpoch(Epoch epoch) {
         if (epoch.trainData() != broadcastData) {
@@ -134,6 +150,8 @@ public final class SparkDistillation implements EpochTrainer {
             counters.set(epoch.student().getEpochCount(), epoch.student().getIterationCount());
             try {
                 master.executeTrainingMDS(net, data);
+            } catch (Exception e) { // Scala code throws the checked SparkException undeclared
+                throw taskFailure(e);
             } finally {
                 data.unpersist(false);
             }

@@ -58,14 +58,19 @@ final class TeacherLogitsJob implements FlatMapFunction<Iterator<Integer>, Teach
      * @param teacherKey the key of {@code teacher} in {@link ExecutorTeachers}
      * @param teacher    opens the teacher
      * @return the logits of every example
-     * @throws IllegalStateException if an example got no logits
+     * @throws IllegalStateException if a task failed (naming its exception) or an example got no logits
      */
     static TeacherLogitCache run(JavaSparkContext sc, Broadcast<ImageDataset> data, int batchSize, DataType dataType,
                                  int tasks, String teacherKey, TeacherSource teacher) {
         ImageDataset train = data.value();
         int batches = (train.size() + batchSize - 1) / batchSize;
-        List<Rows> rows = sc.parallelize(IntStream.range(0, batches).boxed().toList(), Math.min(tasks, batches))
-                .mapPartitions(new TeacherLogitsJob(data, batchSize, dataType, teacherKey, teacher)).collect();
+        List<Rows> rows;
+        try {
+            rows = sc.parallelize(IntStream.range(0, batches).boxed().toList(), Math.min(tasks, batches))
+                    .mapPartitions(new TeacherLogitsJob(data, batchSize, dataType, teacherKey, teacher)).collect();
+        } catch (Exception e) { // Scala code throws the checked SparkException undeclared
+            throw SparkDistillation.taskFailure(e);
+        }
         TeacherLogitCache cache = new TeacherLogitCache(train.size(), train.numClasses());
         for (Rows r : rows) {
             cache.put(r.examples(), r.logits());

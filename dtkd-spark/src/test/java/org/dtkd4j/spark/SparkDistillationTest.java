@@ -13,6 +13,7 @@ import org.dtkd4j.core.data.TrainTestSplit;
 import org.dtkd4j.core.engine.Distiller;
 import org.dtkd4j.core.engine.EpochMetrics;
 import org.dtkd4j.core.engine.Progress;
+import org.dtkd4j.core.engine.TrainingDivergedException;
 import org.dtkd4j.core.engine.TrainingRecipe;
 import org.dtkd4j.core.teacher.GraphTeacher;
 import org.dtkd4j.core.teacher.Teacher;
@@ -211,6 +212,22 @@ class SparkDistillationTest {
         // two workers' results are summed in either order, and a + b == b + a: the resumed run is the same bit for bit
         assertThat(b.params()).as("parameters after resume").isEqualTo(a.params());
         assertThat(Files.readString(interrupted.resolve(Distiller.LOG_FILE))).contains("resuming");
+    }
+
+    @Test
+    void theExecutorsTrainAtTheEpochsLearningRateAndTheirDivergenceStopsTheRun(@TempDir Path dir) throws Exception {
+        // the learning rate jumps by 1e38 after epoch 1: executors still at epoch 0 would never diverge
+        TrainingRecipe exploding = new TrainingRecipe(3, BATCH, 0.05, new int[]{1}, 1e38, 0.9, 5e-4, 5, 1);
+        Distiller d = builder(3, dir).recipe(exploding).build().trainEpochsWith(new SparkDistillation(sc,
+                SparkDistillationTest::teacher, 2, 1));
+        assertThatThrownBy(d::run).isInstanceOf(TrainingDivergedException.class)
+                .hasMessageContaining("training diverged at epoch 2, batch").hasMessageContaining("latest.zip")
+                .hasMessageContaining("must be finite").hasMessageNotContaining("\tat ");
+        ComputationGraph last = ModelSerializer.restoreComputationGraph(dir.resolve("checkpoints/latest.zip").toFile(),
+                true);
+        assertThat(last.getEpochCount()).isEqualTo(1);
+        assertThat(last.params().isInfinite().any() || last.params().isNaN().any()).isFalse();
+        assertThat(Files.readAllLines(dir.resolve(Distiller.METRICS_FILE))).hasSize(2);
     }
 
     @Test

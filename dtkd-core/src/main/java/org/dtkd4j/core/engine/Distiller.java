@@ -96,6 +96,8 @@ import java.util.function.UnaryOperator;
  *   epoch before the round is averaged. Resume is exact as well (the replicas are rebuilt from the student at the
  *   start of every epoch); only the order in which the workers' batch statistics are summed may vary in the last
  *   bits between runs.</li>
+ *   <li>{@link #trainEpochsWith}: another {@link EpochTrainer} takes the epochs' steps, e.g. a Spark cluster (module
+ *   {@code dtkd-spark}); evaluation, metrics, checkpoints and resume stay here.</li>
  * </ul>
  */
 public final class Distiller {
