@@ -145,6 +145,22 @@ public final class ImageDataSetIterator implements DataSetIterator, AutoCloseabl
         this.plan = null;
     }
 
+    /**
+     * Moves to batch {@code batch} of the current epoch, dropping any prefetched batch: the next {@link #next()}
+     * returns the batch a pass over the epoch returns at that position. Lets several processes each assemble their
+     * own share of one epoch (e.g. the workers of a cluster).
+     *
+     * @param batch the position in the epoch, in {@code [0, batchesPerEpoch()]}
+     * @throws IllegalArgumentException if {@code batch} is outside that range
+     */
+    public void seekBatch(int batch) {
+        if (batch < 0 || batch > batchesPerEpoch()) {
+            throw new IllegalArgumentException("batch must be in [0, " + batchesPerEpoch() + "], found " + batch);
+        }
+        stopPrefetch();
+        this.cursor = batch;
+    }
+
     /** @return batches per epoch, {@code ceil(dataset.size() / batch())} */
     public int batchesPerEpoch() {
         return assembler.batchesPerEpoch();

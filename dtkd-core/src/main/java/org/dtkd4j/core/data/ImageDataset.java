@@ -1,5 +1,6 @@
 package org.dtkd4j.core.data;
 
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -14,9 +15,12 @@ import java.util.stream.IntStream;
  * {@link #of(String, int, List, int, int, int, byte[], int[], Normalization)}, from the subset helpers
  * {@link #first(int)}, {@link #firstPerClass(int)} and {@link #sample(int, long)}, which keep the dataset order so
  * that small runs stay deterministic, or from the shape transform
- * {@link #padAndReplicate(String, int, int, Normalization)}.
+ * {@link #padAndReplicate(String, int, int, Normalization)}. Serializable, e.g. to be broadcast to the workers of a
+ * cluster.
  */
-public final class ImageDataset {
+public final class ImageDataset implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final String name;
     private final int numClasses;

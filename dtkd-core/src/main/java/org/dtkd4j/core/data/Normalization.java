@@ -1,5 +1,6 @@
 package org.dtkd4j.core.data;
 
+import java.io.Serializable;
 import java.util.Arrays;
 
 /**
@@ -20,9 +21,11 @@ import java.util.Arrays;
  *   others. A test recomputes them from the installed dataset. {@link #FASHION_MNIST_RGB} repeats them on three
  *   channels.</li>
  * </ul>
- * Immutable.
+ * Immutable and serializable.
  */
-public final class Normalization {
+public final class Normalization implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** The reference's CIFAR-100 constants: mean (0.5071, 0.4867, 0.4408), std (0.2675, 0.2565, 0.2761). */
     public static final Normalization CIFAR100 =

@@ -10,6 +10,7 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ import java.util.Map;
  * synchronised at the start of each epoch and before each training step, which also covers training loops that
  * call {@code fit(DataSet)} and increment the epoch count themselves.
  */
-public class DistillationListener extends BaseTrainingListener {
+public class DistillationListener extends BaseTrainingListener implements Serializable {
 
     private static final long serialVersionUID = 1L;
 

@@ -102,6 +102,8 @@ import java.util.function.UnaryOperator;
  *   bits between runs.</li>
  *   <li>{@link Builder#cacheConvActivations}: convolution layers keep their training forward activations for
  *   backprop instead of recomputing them (bitwise-identical results, more memory).</li>
+ *   <li>{@link #trainEpochsWith}: another {@link EpochTrainer} takes the epochs' steps, e.g. a Spark cluster (module
+ *   {@code dtkd-spark}); evaluation, metrics, checkpoints and resume stay here.</li>
  * </ul>
  */
 public final class Distiller {
@@ -138,6 +140,8 @@ public final class Distiller {
     private final TeacherLogitCache logitCache;
     private double bestTop1;
     private int bestEpoch;
+    /** Where the epochs' steps run when not on this thread or its ParallelWrapper; null: here. */
+    private EpochTrainer epochTrainer;
 
     private Distiller(ComputationGraph student, Teacher teacher, TrainTestSplit data, TrainingRecipe recipe,
                       Options options, Path runDir, Progress progress, PrintStream console, List<String> metricRows) {
@@ -306,6 +310,27 @@ public final class Distiller {
         return summary;
     }
 
+    /**
+     * Lets another trainer take every following epoch's training steps, e.g. a Spark cluster (module
+     * {@code dtkd-spark}); evaluation, metrics, checkpoints and resume stay as they are. Not recorded in
+     * {@code config.json}: a resumed run trains where its caller says. Needs a run with 1 worker and no teacher-logit
+     * cache (the trainer brings its own).
+     *
+     * @param trainer the trainer
+     * @return this
+     * @throws IllegalArgumentException if the run uses several workers or the teacher-logit cache
+     */
+    public Distiller trainEpochsWith(EpochTrainer trainer) {
+        Objects.requireNonNull(trainer, "trainer");
+        if (options.workers() != 1 || options.cacheTeacherLogits()) {
+            throw new IllegalArgumentException("an epoch trainer replaces the engine's own workers and teacher-logit "
+                    + "cache: build the run with 1 worker and no cache, found " + options);
+        }
+        this.epochTrainer = trainer;
+        log("epochs train on " + trainer.describe());
+        return this;
+    }
+
     /** @return the student being trained (with the distillation loss on its output) */
     public ComputationGraph student() {
         return student;
@@ -319,7 +344,16 @@ public final class Distiller {
         progress.start(String.format(Locale.ROOT, "epoch %d/%d", epoch, recipe.epochs()), batchesPerEpoch);
         stats.start(progress);
         long start = System.nanoTime();
-        trainSteps(epoch, batches);
+        if (epochTrainer != null) {
+            try {
+                epochTrainer.trainEpoch(new EpochTrainer.Epoch(student, dl4jEpoch, data.train(), recipe.batchSize(),
+                        recipe.seed(), options.augmentation(), listeners(), stats));
+            } catch (RuntimeException ex) {
+                throw diverged(epoch, ex);
+            }
+        } else {
+            trainSteps(epoch, batches);
+        }
         progress.finish();
         double seconds = (System.nanoTime() - start) / 1e9;
         stats.requireWarmupFactor(warmup);
@@ -682,21 +716,6 @@ public final class Distiller {
                         o.get("train_data").asText(), o.get("train_size").asInt(), o.get("test_size").asInt());
             } catch (IOException | RuntimeException e) {
                 throw new IllegalArgumentException("run configuration " + file + " cannot be read: " + e.getMessage(), e);
-            }
-        }
-    }
-
-    /** Stops a step whose loss or gradient is not finite, before the updater applies it. */
-    private static final class DivergenceGuard extends org.deeplearning4j.optimize.api.BaseTrainingListener {
-        @Override
-        public void onGradientCalculation(org.deeplearning4j.nn.api.Model model) {
-            double score = model.score();
-            if (!Double.isFinite(score)) {
-                throw new IllegalStateException("the loss is " + score);
-            }
-            double norm = model.gradient().gradient().norm2Number().doubleValue();
-            if (!Double.isFinite(norm)) {
-                throw new IllegalStateException("the gradient norm is " + norm + " (loss " + score + ")");
             }
         }
     }

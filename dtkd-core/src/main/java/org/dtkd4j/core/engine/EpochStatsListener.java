@@ -9,6 +9,7 @@ import org.dtkd4j.core.loss.TemperatureStats;
 import org.dtkd4j.core.loss.Term;
 import org.dtkd4j.core.loss.TermResult;
 
+import java.io.Serializable;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -23,10 +24,15 @@ import java.util.Map;
  * {@code ParallelWrapper}, which share the root network's listener instances): every method is synchronized, and
  * each call reads the loss of the network it is called for. With one network the sums are taken in batch order;
  * with several, in the order the workers finish their steps.
+ *
+ * <p>Workers of a cluster record into their own instances (it is serializable; the progress is not sent) and the
+ * driver {@link #add adds} their sums to its own.
  */
-final class EpochStatsListener extends BaseTrainingListener {
+public final class EpochStatsListener extends BaseTrainingListener implements Serializable {
 
-    private Progress progress;
+    private static final long serialVersionUID = 1L;
+
+    private transient Progress progress;
     private long batches;
     private long samples;
     private long correct;
@@ -83,6 +89,45 @@ final class EpochStatsListener extends BaseTrainingListener {
         if (progress != null) {
             progress.step(1, n);
         }
+    }
+
+    /**
+     * Adds the batches another instance recorded (e.g. on the workers of a cluster), as if they had been recorded
+     * here one by one (the progress steps once for all of them).
+     *
+     * @param other the other instance's sums; not changed
+     */
+    public void add(EpochStatsListener other) {
+        EpochStatsListener o = other.copy();
+        synchronized (this) {
+            batches += o.batches;
+            samples += o.samples;
+            correct += o.correct;
+            totalSum += o.totalSum;
+            o.termSums.forEach((k, v) -> termSums.merge(k, v, Double::sum));
+            temperatures = temperatures.merge(o.temperatures);
+            warmupMin = Double.isNaN(warmupMin) ? o.warmupMin
+                    : Double.isNaN(o.warmupMin) ? warmupMin : Math.min(warmupMin, o.warmupMin);
+            warmupMax = Double.isNaN(warmupMax) ? o.warmupMax
+                    : Double.isNaN(o.warmupMax) ? warmupMax : Math.max(warmupMax, o.warmupMax);
+            if (progress != null && o.batches > 0) {
+                progress.step(o.batches, o.samples);
+            }
+        }
+    }
+
+    /** @return a snapshot of the sums (without the progress), taken under this instance's lock */
+    private synchronized EpochStatsListener copy() {
+        EpochStatsListener c = new EpochStatsListener();
+        c.batches = batches;
+        c.samples = samples;
+        c.correct = correct;
+        c.totalSum = totalSum;
+        c.termSums.putAll(termSums);
+        c.temperatures = temperatures;
+        c.warmupMin = warmupMin;
+        c.warmupMax = warmupMax;
+        return c;
     }
 
     /** @return batches recorded since {@link #start} */

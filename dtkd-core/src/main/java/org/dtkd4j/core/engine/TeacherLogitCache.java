@@ -10,6 +10,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.io.Serializable;
 import java.util.Arrays;
 
 /**
@@ -26,8 +27,13 @@ import java.util.Arrays;
  * {@code float} (4 bytes each; 8 as {@code double} for a double-precision teacher): CIFAR-100 (50,000 × 100) takes
  * 20 MB. Values are stored exactly and returned in the teacher's data type, so a batch built from the cache is
  * bit-identical to the teacher's output for those examples.
+ *
+ * <p>Serializable: a cache filled elsewhere ({@link #put}) can be broadcast to the workers of a cluster, which read
+ * it with {@link #cached}.
  */
-final class TeacherLogitCache {
+public final class TeacherLogitCache implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final int size;
     private final int classes;
@@ -43,7 +49,7 @@ final class TeacherLogitCache {
      * @param classes number of classes
      * @throws IllegalArgumentException if {@code size × classes} exceeds what one Java array holds
      */
-    TeacherLogitCache(int size, int classes) {
+    public TeacherLogitCache(int size, int classes) {
         if ((long) size * classes > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("a teacher logit cache of " + size + " examples × " + classes
                     + " classes exceeds one Java array, found " + (long) size * classes + " values");
@@ -64,7 +70,7 @@ final class TeacherLogitCache {
     }
 
     /** @return examples whose logits are cached */
-    int filled() {
+    public int filled() {
         return filled;
     }
 
@@ -97,12 +103,34 @@ final class TeacherLogitCache {
             complete &= cached[e];
         }
         if (!complete) {
-            store(examples, teacher.logits(features));
+            put(examples, teacher.logits(features));
         }
         return gather(examples);
     }
 
-    private void store(int[] examples, INDArray logits) {
+    /**
+     * @param examples dataset indices of the batch's rows
+     * @return {@code [examples.length, C]} logits in the teacher's data type
+     * @throws IllegalStateException if an example is not cached, naming it
+     */
+    public INDArray cached(int[] examples) {
+        for (int e : examples) {
+            if (!cached[e]) {
+                throw new IllegalStateException("the teacher's logits of example " + e + " are not cached, found "
+                        + filled + " of " + size + " examples cached");
+            }
+        }
+        return gather(examples);
+    }
+
+    /**
+     * Stores the teacher's logits of a batch's examples (those not cached yet).
+     *
+     * @param examples dataset indices of the batch's rows
+     * @param logits   {@code [examples.length, C]} teacher logits, all of one data type
+     * @throws IllegalArgumentException if the shape or the data type does not fit
+     */
+    public void put(int[] examples, INDArray logits) {
         if (logits.rank() != 2 || logits.size(0) != examples.length || logits.size(1) != classes) {
             throw new IllegalArgumentException("teacher logits must be " + Arrays.toString(new long[]{examples.length,
                     classes}) + ", found " + Arrays.toString(logits.shape()));

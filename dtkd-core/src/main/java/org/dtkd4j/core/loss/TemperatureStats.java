@@ -1,5 +1,7 @@
 package org.dtkd4j.core.loss;
 
+import java.io.Serializable;
+
 /**
  * Summary of the per-sample temperatures of one batch (or of several merged batches), for logs and plots.
  * Temperatures are the ones actually used: on a guarded row both equal the reference temperature.
@@ -14,7 +16,8 @@ package org.dtkd4j.core.loss;
  * @param guardedRows rows whose temperatures were hazardous and replaced by the reference temperature
  */
 public record TemperatureStats(long rows, double studentMean, double studentMin, double studentMax,
-                               double teacherMean, double teacherMin, double teacherMax, long guardedRows) {
+                               double teacherMean, double teacherMin, double teacherMax, long guardedRows)
+        implements Serializable {
 
     /** No rows (a loss without temperatures, e.g. cross-entropy only); every statistic is NaN. */
     public static final TemperatureStats EMPTY =

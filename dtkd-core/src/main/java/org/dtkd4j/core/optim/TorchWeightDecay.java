@@ -8,6 +8,7 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.NoOp;
 
+import java.io.Serializable;
 import java.util.Map;
 
 /**
@@ -24,7 +25,9 @@ import java.util.Map;
  *
  * <p>Use it instead of, never together with, DL4J's {@code l2}/{@code weightDecay} on the same network.
  */
-public final class TorchWeightDecay extends BaseTrainingListener {
+public final class TorchWeightDecay extends BaseTrainingListener implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final double lambda;
 

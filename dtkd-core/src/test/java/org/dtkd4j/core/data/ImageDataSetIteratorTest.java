@@ -418,6 +418,23 @@ class ImageDataSetIteratorTest {
                 .hasMessage("padding must be >= 0, found -1");
     }
 
+    @Test
+    void seekBatchReturnsTheBatchesAPassOverTheEpochReturnsFromThere() {
+        List<Snapshot> whole = epochOfFreshIterator(5, 2);
+        for (int prefetch : new int[]{0, 2}) {
+            try (ImageDataSetIterator iterator = ImageDataSetIterator.builder(SMALL).batchSize(8).shuffle(true)
+                    .augmentation(Augmentation.REFERENCE).seed(5).prefetch(prefetch).build()) {
+                iterator.setEpoch(2);
+                iterator.seekBatch(3);
+                assertThat(snapshots(iterator)).as("prefetch " + prefetch).isEqualTo(whole.subList(3, whole.size()));
+                iterator.seekBatch(1);
+                assertThat(Snapshot.of(iterator.next())).isEqualTo(whole.get(1));
+                assertThatThrownBy(() -> iterator.seekBatch(6)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("batch must be in [0, 5], found 6");
+            }
+        }
+    }
+
     private static ImageDataSetIterator training(long seed) {
         return ImageDataSetIterator.builder(SMALL).batchSize(8).shuffle(true).augmentation(Augmentation.REFERENCE)
                 .seed(seed).build();

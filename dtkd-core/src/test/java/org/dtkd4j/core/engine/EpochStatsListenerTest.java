@@ -51,4 +51,34 @@ class EpochStatsListenerTest {
         assertThat(stats.batches()).isZero();
         assertThat(stats.temperatures().isEmpty()).isTrue();
     }
+
+    @Test
+    void addingAnotherInstancesSumsEqualsRecordingItsBatchesHere() {
+        LossResult a = batch(2, 1);
+        LossResult b = batch(6, 1);
+        LossResult c = batch(3, 2);
+        EpochStatsListener all = new EpochStatsListener();
+        all.start(null);
+        all.record(a, 1);
+        all.record(b, 3);
+        all.record(c, 2);
+        EpochStatsListener driver = new EpochStatsListener();
+        driver.start(null);
+        driver.record(a, 1);
+        EpochStatsListener worker = new EpochStatsListener();
+        worker.record(b, 3);
+        worker.record(c, 2);
+        driver.add(worker);
+        driver.add(new EpochStatsListener());
+
+        assertThat(driver.batches()).isEqualTo(3);
+        assertThat(driver.samples()).isEqualTo(11);
+        assertThat(driver.trainTop1()).isEqualTo(all.trainTop1());
+        assertThat(driver.lossTotal()).isCloseTo(all.lossTotal(), within(1e-15));
+        assertThat(driver.termMeans().get(Term.DTKD)).isCloseTo(all.termMeans().get(Term.DTKD), within(1e-15));
+        assertThat(driver.temperatures().rows()).isEqualTo(11);
+        assertThat(driver.temperatures().studentMax()).isEqualTo(all.temperatures().studentMax());
+        assertThatThrownBy(() -> driver.requireWarmupFactor(1 / 20.0)).hasMessageContaining("[0.05, 0.1]");
+        assertThat(worker.batches()).as("the added instance is unchanged").isEqualTo(2);
+    }
 }

@@ -21,7 +21,7 @@ import java.util.List;
                         + "train run's checkpoints/best.zip) or .h5 (Keras)."},
         footer = {"", "Example: dtkd distill --cfg configs/cifar100/dtkd/res32x4_res8x4.yaml --teacher "
                 + "resnet32x4.onnx --dataset-dir data/cifar-100-binary SOLVER.EPOCHS 240"})
-final class DistillCommand extends RunCommand {
+public class DistillCommand extends RunCommand {
 
     @Option(names = "--teacher", paramLabel = "FILE", description = "sets DTKD4J.TEACHER_WEIGHTS")
     String teacher;
@@ -39,7 +39,7 @@ final class DistillCommand extends RunCommand {
     }
 
     @Override
-    ExperimentConfig adapt(ExperimentConfig cfg) {
+    protected ExperimentConfig adapt(ExperimentConfig cfg) {
         if (cfg.distiller().method() == Method.NONE) {
             throw new IllegalArgumentException("distill needs DISTILLER.TYPE KD, DKD, DTKD or DTKD_DKD, found "
                     + cfg.distiller().type() + " (to train a model alone use: dtkd train)");

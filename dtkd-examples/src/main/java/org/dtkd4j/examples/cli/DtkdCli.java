@@ -35,7 +35,21 @@ public final class DtkdCli implements Runnable {
      * @return the exit code
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new DtkdCli()).setOut(out).setErr(err)
+        return execute(new DtkdCli(), out, err, args);
+    }
+
+    /**
+     * Runs a command (this command line, or another main's command such as the Spark one) with this command line's
+     * exit codes and one-line error messages.
+     *
+     * @param command a picocli command object
+     * @param out     standard output
+     * @param err     standard error
+     * @param args    command-line arguments
+     * @return the exit code
+     */
+    public static int execute(Object command, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(command).setOut(out).setErr(err)
                 .setExecutionExceptionHandler((ex, cmd, parsed) -> {
                     if (ex instanceof IllegalArgumentException) {
                         cmd.getErr().println("dtkd: " + oneLine(ex.getMessage()));

@@ -33,7 +33,7 @@ import java.util.concurrent.Callable;
  * {@value RunSetup#EXPERIMENT_FILE} in the run directory, and the run's plots ({@link RunPlots}) are drawn when it
  * ends.
  */
-abstract class RunCommand implements Callable<Integer> {
+public abstract class RunCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
@@ -65,7 +65,20 @@ abstract class RunCommand implements Callable<Integer> {
      * @return the configuration this command runs, e.g. with {@code DISTILLER.TYPE NONE}
      * @throws IllegalArgumentException if the configuration does not suit the command
      */
-    abstract ExperimentConfig adapt(ExperimentConfig cfg);
+    protected abstract ExperimentConfig adapt(ExperimentConfig cfg);
+
+    /**
+     * Hands the built or resumed engine to a subclass just before it runs, e.g. to train its epochs elsewhere
+     * ({@link Distiller#trainEpochsWith}); this class runs it as it is.
+     *
+     * @param distiller the engine, positioned at its first epoch to train
+     * @param cfg       the run's configuration
+     * @param console   where log lines go
+     * @return the engine to run
+     */
+    protected Distiller beforeRun(Distiller distiller, ExperimentConfig cfg, PrintStream console) {
+        return distiller;
+    }
 
     /** @return further shortcut options as {@code KEY VALUE} pairs */
     List<String> moreShortcuts() {
@@ -99,7 +112,7 @@ abstract class RunCommand implements Callable<Integer> {
                     RunSetup.saveExperiment(cfg, dir);
                 }
                 console.println(threads.describe());
-                RunSummary summary = distiller.run();
+                RunSummary summary = beforeRun(distiller, cfg, console).run();
                 RunPlots.Output plots = RunPlots.write(dir);
                 out.printf(Locale.ROOT, "run directory: %s%n", dir);
                 out.printf(Locale.ROOT, "%s: best test top-1 %.2f%% (epoch %d), last %.2f%%, epochs %d%n",

@@ -27,7 +27,7 @@ import java.util.Locale;
  * the teacher, each validated with a one-line {@link IllegalArgumentException} naming the bad input, so that a
  * command can check everything before it creates a run directory.
  */
-final class RunSetup {
+public final class RunSetup {
 
     /** The merged configuration of a run, saved in its run directory so that {@code --resume} needs nothing else. */
     static final String EXPERIMENT_FILE = "experiment.yaml";
@@ -183,8 +183,28 @@ final class RunSetup {
      *                                  take the data's images
      */
     static Teacher teacher(ExperimentConfig cfg, TrainTestSplit data, PrintStream console) {
-        Path file = teacherFile(cfg);
-        String arch = cfg.distiller().teacher();
+        Teacher teacher = openTeacher(teacherFile(cfg), cfg.distiller().teacher(), console);
+        try {
+            requireFits(teacher, data.test());
+            return teacher;
+        } catch (IllegalArgumentException e) {
+            teacher.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads a teacher file as {@link #teacher} does, without checking it against data (e.g. again on the workers of a
+     * cluster, after the driver checked it).
+     *
+     * @param file    a .onnx, .zip (DL4J) or .h5 (Keras) teacher
+     * @param arch    {@code DISTILLER.TEACHER}: a {@link CifarZoo} name makes an ONNX file load as a PyTorch export
+     *                of that architecture when its weights fit
+     * @param console where the fallback note goes
+     * @return the teacher, open
+     * @throws IllegalArgumentException if the file cannot be loaded
+     */
+    public static Teacher openTeacher(Path file, String arch, PrintStream console) {
         Teacher teacher;
         if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")
                 && CifarZoo.names().contains(arch)) {
@@ -198,13 +218,7 @@ final class RunSetup {
         } else {
             teacher = Teachers.load(file);
         }
-        try {
-            requireFits(teacher, data.test());
-            return teacher;
-        } catch (IllegalArgumentException e) {
-            teacher.close();
-            throw e;
-        }
+        return teacher;
     }
 
     /**

@@ -25,7 +25,7 @@ final class TrainCommand extends RunCommand {
     }
 
     @Override
-    ExperimentConfig adapt(ExperimentConfig cfg) {
+    protected ExperimentConfig adapt(ExperimentConfig cfg) {
         return cfg.distiller().method() == Method.NONE ? cfg : cfg.withOverrides(List.of("DISTILLER.TYPE", "NONE"));
     }
 }
