@@ -23,7 +23,7 @@ import java.util.Optional;
 
 /**
  * {@code dtkd bench}: loss forward+backward, full distillation steps and teacher inference, DL4J and PyTorch side by
- * side, printed as one table with the issue-7 target ratios under it (see the package documentation). The DL4J and
+ * side, printed as one table with the target ratios under it (see the package documentation). The DL4J and
  * PyTorch measurements of each group (loss size, step pair, teacher inference) alternate, in one run.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,

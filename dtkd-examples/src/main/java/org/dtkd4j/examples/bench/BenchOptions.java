@@ -21,10 +21,10 @@ import java.util.Locale;
 public record BenchOptions(int warmup, int iterations, int epochs, int batch, int classes, List<LossSize> lossSizes,
                            List<ModelPair> pairs, Path python, long seed) {
 
-    /** The pairs of issue 7: resnet32x4→resnet8x4 and resnet56→resnet20. */
+    /** The default model pairs: resnet32x4→resnet8x4 and resnet56→resnet20. */
     public static final List<ModelPair> DEFAULT_PAIRS = List.of(new ModelPair("resnet32x4", "resnet8x4"),
             new ModelPair("resnet56", "resnet20"));
-    /** The loss shapes of issue 7: 64×100 and 256×1000. */
+    /** The default loss shapes: 64×100 and 256×1000. */
     public static final List<LossSize> DEFAULT_LOSS_SIZES = List.of(new LossSize(64, 100), new LossSize(256, 1000));
 
     /** Validates every component; messages name the option and the value found. */

@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
 
 /**
  * The bench's result: a header (machine, threads, kernels, date), the DL4J rows with their PyTorch counterparts, and
- * the target ratios of issue 7. Prints as one table; writes JSON or CSV.
+ * the target ratios. Prints as one table; writes JSON or CSV.
  */
 public final class BenchReport {
 
@@ -79,7 +79,7 @@ public final class BenchReport {
     }
 
     /**
-     * A ratio of issue 7 with its target.
+     * A cost ratio with its target.
      *
      * @param name   what is divided by what
      * @param value  the measured ratio
@@ -180,7 +180,7 @@ public final class BenchReport {
         out.println();
         List<Ratio> ratios = ratios();
         if (!ratios.isEmpty()) {
-            out.println("Targets (issue 7):");
+            out.println("Targets:");
             for (Ratio r : ratios) {
                 out.printf(Locale.ROOT, "  %-100s %8.3f  (target <= %s) %s%n", r.name(), r.value(),
                         fmt("%.2f", r.target()), r.met() ? "met" : "MISSED");

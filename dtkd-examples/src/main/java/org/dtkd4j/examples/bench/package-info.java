@@ -1,6 +1,6 @@
 /**
  * {@code dtkd bench}: one table, measured in one run, of what distillation costs in DL4J and in PyTorch on the same
- * machine with the same threads, batch and shapes (issue 7).
+ * machine with the same threads, batch and shapes.
  *
  * <ul>
  *   <li>{@link org.dtkd4j.examples.bench.LossBench}: loss forward+backward of KD, DTKD, DKD and DTKD+DKD in three

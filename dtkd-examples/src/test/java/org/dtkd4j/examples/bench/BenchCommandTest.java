@@ -62,7 +62,7 @@ class BenchCommandTest {
         assertThat(labels).contains("loss DTKD 4x10 closed-form", "loss DTKD 4x10 DL4J loss", "loss DTKD 4x10 SameDiff",
                 "loss DTKD_DKD 4x10 SameDiff", "step resnet8->resnet8 NONE", "step resnet8->resnet8 DTKD_DKD",
                 "teacher inference resnet8");
-        assertThat(out).contains("Targets (issue 7):").containsPattern("DTKD step / KD step, resnet8->resnet8 +\\d+\\.\\d{3}");
+        assertThat(out).contains("Targets:").containsPattern("DTKD step / KD step, resnet8->resnet8 +\\d+\\.\\d{3}");
         assertThat(out.contains("DL4J / PyTorch, DTKD step")).isEqualTo(torch);
         String profile = out.substring(out.indexOf("Profile: DTKD step resnet8->resnet8"));
         assertThat(profile).contains("student forward").contains("loss + backward").contains("conv2d")

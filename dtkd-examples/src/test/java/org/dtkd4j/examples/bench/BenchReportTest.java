@@ -23,7 +23,7 @@ class BenchReportTest {
     }
 
     @Test
-    void ratiosAreTheIssueTargets() {
+    void ratiosAreTheTargets() {
         BenchOptions.ModelPair pair = new BenchOptions.ModelPair("resnet32x4", "resnet8x4");
         List<Measurement> rows = List.of(row("loss/DTKD/64x100/dl4j", 4, 1), row("loss/DTKD/64x100/closed", 1, 1),
                 row("step/resnet32x4->resnet8x4/KD", 400, 1), row("step/resnet32x4->resnet8x4/DTKD", 420, 1),
