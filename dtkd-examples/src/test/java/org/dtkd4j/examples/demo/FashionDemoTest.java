@@ -4,7 +4,7 @@ import org.dtkd4j.core.config.Method;
 import org.dtkd4j.core.engine.Distiller;
 import org.dtkd4j.core.engine.Progress;
 import org.dtkd4j.examples.plot.RunPlots;
-import org.dtkd4j.examples.testdata.SavedModels;
+import org.dtkd4j.examples.distill.SavedModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

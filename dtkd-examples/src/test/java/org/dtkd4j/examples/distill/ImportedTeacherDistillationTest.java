@@ -3,7 +3,6 @@ package org.dtkd4j.examples.distill;
 import org.dtkd4j.core.config.Method;
 import org.dtkd4j.core.data.Datasets;
 import org.dtkd4j.examples.testdata.GoldenOnnx;
-import org.dtkd4j.examples.testdata.SavedModels;
 import org.dtkd4j.examples.testdata.TinyCifar;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
