@@ -72,7 +72,8 @@ class DtkdCliTest {
     }
 
     private static String runMain(List<String> jvmOptions, int exitCode) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
         command.addAll(jvmOptions);
         command.addAll(List.of(DtkdCli.class.getName(), "--version"));
