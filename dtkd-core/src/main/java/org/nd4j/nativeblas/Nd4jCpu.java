@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.function.BooleanSupplier;
 
+import org.dtkd4j.core.perf.FastKernels;
 import org.nd4j.common.config.ND4JClassLoading;
 
 /**
@@ -17,12 +18,15 @@ import org.nd4j.common.config.ND4JClassLoading;
  * {@code isUseMKLDNN()} to {@code boolean}. ND4J 1.0.0-M2.1 moved that JavaCPP binding to
  * {@code org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment} and renamed the method
  * {@code isUseONEDNN()}, so the lookup always fails, DL4J latches the failure in a static flag, and every layer
- * silently runs the slow built-in im2col/gemm path. This class restores the old name and forwards to the new one.
+ * silently runs the slow built-in im2col/gemm path. This class restores the old name and forwards to the new one,
+ * once the user enabled dtkd4j's fast kernels; until then it answers {@code false}, as a missing class would, except
+ * that DL4J latches nothing, so networks initialized after {@link FastKernels#enable()} get their helpers.
  *
- * <p>It is resolved by reflection, so dtkd-core compiles against the ND4J API alone: on a classpath without the
- * ND4J CPU backend {@link Environment#isUseMKLDNN()} answers {@code false}, which is what DL4J's check expects there
- * (DL4J itself only asks on the CPU backend). Being a class in ND4J's package, it needs the classpath: on the module
- * path the package {@code org.nd4j.nativeblas} would be split between {@code nd4j-native-api} and dtkd-core.
+ * <p>ND4J's binding is resolved by reflection, so dtkd-core compiles against the ND4J API alone: on a classpath
+ * without the ND4J CPU backend {@link Environment#isUseOneDnn()} answers {@code false}, which is what DL4J's check
+ * expects there (DL4J itself only asks on the CPU backend). Being a class in ND4J's package, it needs the classpath:
+ * on the module path the package {@code org.nd4j.nativeblas} would be split between {@code nd4j-native-api} and
+ * dtkd-core.
  *
  * @see org.dtkd4j.core.perf.FastKernels
  */
@@ -57,6 +61,18 @@ public final class Nd4jCpu {
         }
 
         /**
+         * The answer DL4J's helper check gets: {@code false} unless dtkd4j's fast kernels are enabled
+         * ({@link org.dtkd4j.core.perf.FastKernels#isEnabled()}), so that this class changes no kernel of a program
+         * that did not opt in; once enabled, {@link #isUseOneDnn()}.
+         *
+         * @return whether DL4J may use its oneDNN layer helpers
+         * @throws IllegalStateException if ND4J's binding fails when called
+         */
+        public boolean isUseMKLDNN() {
+            return FastKernels.isEnabled() && isUseOneDnn();
+        }
+
+        /**
          * Returns {@code Nd4jCpu.Environment.getInstance().isUseONEDNN()} of ND4J's CPU backend (read on every call,
          * since ND4J's {@code setUseONEDNN} can change it), or {@code false} when that backend is not on the
          * classpath.
@@ -64,7 +80,7 @@ public final class Nd4jCpu {
          * @return whether ND4J's CPU backend uses oneDNN
          * @throws IllegalStateException if ND4J's binding fails when called
          */
-        public boolean isUseMKLDNN() {
+        public boolean isUseOneDnn() {
             return useOneDnn.getAsBoolean();
         }
 

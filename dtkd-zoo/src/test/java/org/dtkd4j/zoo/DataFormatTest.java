@@ -9,7 +9,9 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.dtkd4j.core.perf.FastKernels;
 import org.dtkd4j.zoo.vertex.ChannelsLastVertex;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * NCHW and NHWC builds of the same model are the same function of the same parameters: equal logits and features
  * in inference, equal training score and gradients of every parameter, equal parameters and BatchNorm statistics
  * after a training step. float64 runs DL4J's own kernels; float32 runs the oneDNN helpers (their NHWC kernels
- * included).
+ * included; enabled here).
  */
 class DataFormatTest {
 
@@ -39,6 +41,11 @@ class DataFormatTest {
     private static final int CLASSES = 4;
     /** How much larger the NHWC float32 error (against float64) may be than the NCHW float32 error. */
     private static final double FLOAT_ERROR_RATIO = 4;
+
+    @BeforeAll
+    static void enableOneDnnHelpers() {
+        FastKernels.enable();
+    }
 
     private static ZooSpec spec(DataType dataType, int size, CNN2DFormat format) {
         return ZooSpec.builder().numClasses(CLASSES).input(3, size, size).seed(3).dataType(dataType)

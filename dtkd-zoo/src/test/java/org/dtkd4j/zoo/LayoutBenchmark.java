@@ -24,7 +24,8 @@ import java.util.Map;
  *     org.dtkd4j.zoo.LayoutBenchmark [rounds] [model ...]
  * </pre>
  * Defaults: 5 rounds of resnet8x4 and resnet32x4, batch 64, 3×32×32, 100 classes, float32, 2 warm-up steps per
- * layout. Each round times one {@code fit} step per layout, the layout going first alternating between rounds.
+ * layout. Each round times one {@code fit} step per layout, the layout going first alternating between rounds. Runs on
+ * the fast kernels unless {@code -Ddtkd.fastKernels=false}.
  */
 public final class LayoutBenchmark {
 
@@ -39,6 +40,7 @@ public final class LayoutBenchmark {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         List<String> models = args.length > 1 ? Arrays.asList(args).subList(1, args.length)
                 : List.of("resnet8x4", "resnet32x4");
+        FastKernels.enableUnlessOptedOut();
         System.out.println("kernels: " + FastKernels.status());
         System.out.printf("%-11s %-5s %6s %10s %10s %10s  samples (ms)%n", "model", "fmt", "rounds", "median",
                 "min", "max");

@@ -1,6 +1,7 @@
 package org.dtkd4j.core.perf;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 
 import org.bytedeco.javacpp.Loader;
@@ -13,7 +14,7 @@ import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
- * Switches on Deeplearning4j's CPU layer helpers on ND4J's CPU backend and reports which kernels run.
+ * Opt-in switch for Deeplearning4j's CPU layer helpers on ND4J's CPU backend, and a report of which kernels run.
  *
  * <p>The helpers ({@code org.deeplearning4j.nn.layers.mkldnn.MKLDNN*Helper}) hand a layer's forward and backward pass
  * to one native libnd4j op ({@code conv2d}, {@code maxpool2d}/{@code avgpool2d}, {@code batchnorm}, {@code lrn} and
@@ -23,8 +24,14 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * {@code ComputationGraph.init()} / {@code MultiLayerNetwork.init()} (also when a model is restored or cloned),
  * only if the system property {@value #HELPERS_DISABLE_PROPERTY} reads {@code false} at that moment (DL4J's default
  * is {@code true}: no helpers) and the helper's {@code checkSupported()} passes, which needs the
- * {@link Nd4jCpu} bridge this module ships. {@link #enable()} sets that property; it must run before the networks
- * are initialized, which {@link FastKernelsAtStartup} guarantees by running it while ND4J starts.
+ * {@link Nd4jCpu} bridge this module ships.
+ *
+ * <p>The switch is JVM-global (it changes the kernels of every network initialized afterwards, not only dtkd4j's),
+ * so it is off unless asked for: adding dtkd-core to a project changes no kernel. Turn it on with
+ * {@link #enable()} before the networks are initialized, or with the system property {@value #PROPERTY}{@code =true}
+ * (or the environment variable {@value #ENV_VARIABLE}{@code =true}), which {@link FastKernelsAtStartup} reads while
+ * ND4J starts, i.e. before any layer can exist. The {@code dtkd} command line and the example mains call
+ * {@link #enableUnlessOptedOut()}: on by default, off with {@code -D}{@value #PROPERTY}{@code =false}.
  *
  * <p>Typical use: log {@link #status()} once, e.g. {@code log.info("Kernels: {}", FastKernels.status())}.
  */
@@ -33,17 +40,27 @@ public final class FastKernels {
     /** DL4J's switch for all platform layer helpers (oneDNN on CPU, cuDNN on CUDA); {@code true} disables them. */
     public static final String HELPERS_DISABLE_PROPERTY = DL4JSystemProperties.DISABLE_HELPER_PROPERTY;
 
+    /** System property: {@code true} enables the fast kernels at ND4J start-up, {@code false} opts out of them. */
+    public static final String PROPERTY = "dtkd.fastKernels";
+
+    /** Environment variable with the meaning of {@value #PROPERTY}, read when the property is not set. */
+    public static final String ENV_VARIABLE = "DTKD4J_FAST_KERNELS";
+
+    private static volatile boolean enabled;
+
     private FastKernels() {
     }
 
     /**
-     * Lets DL4J create its CPU layer helpers for networks initialized from now on: on ND4J's CPU backend, sets
+     * Lets DL4J create its CPU layer helpers for networks initialized from now on: marks the fast kernels enabled
+     * (the {@link Nd4jCpu} bridge answers DL4J's check only then) and, on ND4J's CPU backend, sets
      * {@value #HELPERS_DISABLE_PROPERTY} to {@code false} unless it is already set. An explicit setting by the user
      * (either value, e.g. {@code -Dorg.eclipse.deeplearning4j.helpers.disable=true}) is left as it is, and so is the
      * property on other backends (DL4J 1.0.0-M2.1 ships no cuDNN helpers; switching them on there only logs
      * class-loading errors). Idempotent and thread-safe; does not touch layers that already exist.
      */
     public static void enable() {
+        enabled = true;
         if (System.getProperty(HELPERS_DISABLE_PROPERTY) != null) {
             return;
         }
@@ -53,13 +70,55 @@ public final class FastKernels {
     }
 
     /**
-     * Describes the kernels in use, on one line: the ND4J backend, the native library variant JavaCPP loaded
-     * (e.g. {@code linux-x86_64-onednn-avx2}), on the CPU backend the instruction set that library was built for and
-     * the best one this CPU supports, whether the library has oneDNN and uses it, and whether DL4J will create
-     * layer helpers for networks initialized from now on. Initializes ND4J if it is not yet.
+     * What applications that want the fast kernels by default (the {@code dtkd} command line, the example mains)
+     * call first: {@link #enable()} unless {@value #PROPERTY} (else {@value #ENV_VARIABLE}) is {@code false}.
      *
-     * @return for example {@code "ND4J backend CPU, natives linux-x86_64-onednn-avx2 (built for AVX2, CPU has
-     *     AVX512), oneDNN built in and in use, DL4J layer helpers ON"}
+     * @throws IllegalArgumentException if the setting is neither {@code true} nor {@code false}
+     */
+    public static void enableUnlessOptedOut() {
+        if (!Boolean.FALSE.equals(setting())) {
+            enable();
+        }
+    }
+
+    /**
+     * Whether {@link #enable()} ran in this JVM (directly, through {@link #enableUnlessOptedOut()} or at start-up).
+     *
+     * @return {@code true} once the fast kernels are enabled
+     */
+    public static boolean isEnabled() {
+        return enabled;
+    }
+
+    /**
+     * The user's setting: {@value #PROPERTY} if set, else {@value #ENV_VARIABLE}, case and surrounding blanks
+     * ignored.
+     *
+     * @return {@code TRUE} or {@code FALSE}, or {@code null} when neither is set
+     * @throws IllegalArgumentException if the value is neither {@code true} nor {@code false}
+     */
+    static Boolean setting() {
+        String property = System.getProperty(PROPERTY);
+        String source = property != null ? "system property " + PROPERTY : "environment variable " + ENV_VARIABLE;
+        String value = property != null ? property : System.getenv(ENV_VARIABLE);
+        if (value == null) {
+            return null;
+        }
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(source + " must be true or false, found " + value);
+        }
+        return Boolean.valueOf(v);
+    }
+
+    /**
+     * Describes the kernels in use, on one line: the ND4J backend, the native library variant JavaCPP loaded
+     * (e.g. {@code linux-x86_64-onednn}), on the CPU backend the instruction set that library was built for and
+     * the best one this CPU supports, whether the library has oneDNN and uses it, and whether DL4J will create
+     * layer helpers for networks initialized from now on (and if not, why). Initializes ND4J if it is not yet.
+     *
+     * @return for example {@code "ND4J backend CPU, natives linux-x86_64-onednn (built for generic x86-64, CPU has
+     *     AVX2), oneDNN built in and in use, DL4J layer helpers ON"}
      */
     public static String status() {
         String backend = Nd4j.getExecutioner().getEnvironmentInformation()
@@ -75,10 +134,14 @@ public final class FastKernels {
         status.append(" (built for ").append(instructionSet(ops.binaryLevel()))
                 .append(", CPU has ").append(instructionSet(ops.optimalLevel())).append(')');
         boolean builtIn = Nd4j.getBackend().buildInfo().contains("HAVE_ONEDNN");
-        boolean inUse = Nd4jCpu.Environment.getInstance().isUseMKLDNN();
+        boolean inUse = Nd4jCpu.Environment.getInstance().isUseOneDnn();
         status.append(builtIn ? (inUse ? ", oneDNN built in and in use" : ", oneDNN built in, switched off")
                 : ", no oneDNN in this build");
         status.append(", DL4J layer helpers ");
+        if (!enabled) {
+            return status.append("OFF (fast kernels not enabled: FastKernels.enable() or -D").append(PROPERTY)
+                    .append("=true)").toString();
+        }
         if (!switchOn) {
             return status.append("OFF (").append(HELPERS_DISABLE_PROPERTY).append(" is not false)").toString();
         }

@@ -1,6 +1,6 @@
 /**
- * Fast kernels by default: makes Deeplearning4j 1.0.0-M2.1 run its native (oneDNN) layer helpers on ND4J's CPU
- * backend, and reports which kernels run.
+ * Fast kernels on request: makes Deeplearning4j 1.0.0-M2.1 run its native (oneDNN) layer helpers on ND4J's CPU
+ * backend once enabled, and reports which kernels run.
  *
  * <h2>Why DL4J M2.1 is slow out of the box</h2>
  * DL4J can hand convolution, subsampling (pooling), batch normalization and local response normalization to single
@@ -22,21 +22,26 @@
  *       the failure is latched in a static flag for the life of the JVM, and every helper is dropped.</li>
  * </ol>
  *
- * <h2>The fix</h2>
+ * <h2>The fix, opt-in</h2>
+ * The helper switch is JVM-global: it changes the kernels of every network initialized afterwards, the user's own
+ * too. Adding dtkd-core to a project therefore changes nothing until the user opts in.
  * <ul>
  *   <li>{@link org.nd4j.nativeblas.Nd4jCpu} (shipped in this module, in ND4J's package) restores the old class and
- *       method and forwards, by reflection, to the new binding; it answers {@code false} when the CPU backend is
- *       absent, so dtkd-core needs no backend at compile time.</li>
- *   <li>{@link org.dtkd4j.core.perf.FastKernels#enable()} sets the property to {@code false} on the CPU backend
- *       unless the user set it (either value).</li>
+ *       method and forwards, by reflection, to the new binding once the fast kernels are enabled; before that it
+ *       answers {@code false}, so DL4J keeps its stock kernels even with {@code helpers.disable=false}. It answers
+ *       {@code false} when the CPU backend is absent, so dtkd-core needs no backend at compile time.</li>
+ *   <li>{@link org.dtkd4j.core.perf.FastKernels#enable()} enables them and sets the property to {@code false} on the
+ *       CPU backend unless the user set it (either value).</li>
  *   <li>{@link org.dtkd4j.core.perf.FastKernelsAtStartup}, an ND4J {@code EnvironmentalAction} service, calls
- *       {@code enable()} while ND4J initializes its backend, i.e. before any layer can exist. Networks are therefore
- *       fast with no extra step, and the user's explicit choice always wins:
- *       {@code -Dorg.eclipse.deeplearning4j.helpers.disable=true} switches the helpers off, the environment
- *       variable {@code DTKD4J_FAST_KERNELS=false} only stops the automatic {@code enable()}.</li>
+ *       {@code enable()} while ND4J initializes its backend, i.e. before any layer can exist, when the system
+ *       property {@code dtkd.fastKernels} (else the environment variable {@code DTKD4J_FAST_KERNELS}) is
+ *       {@code true}: fast kernels for a whole program with no code change.</li>
+ *   <li>The {@code dtkd} command line and the example mains call
+ *       {@link org.dtkd4j.core.perf.FastKernels#enableUnlessOptedOut()}: on unless that setting is
+ *       {@code false}.</li>
  * </ul>
- * Layers created before the property reads {@code false} keep running without helpers; with the start-up hook that
- * only happens if the hook is opted out or a fat jar dropped the {@code META-INF/services} entry.
+ * The user's explicit choice always wins: {@code -Dorg.eclipse.deeplearning4j.helpers.disable=true} switches the
+ * helpers off whatever else is set. Layers created before the fast kernels are enabled keep running without helpers.
  *
  * <h2>What changes numerically</h2>
  * The helpers compute the same functions with a different summation order; outputs and gradients agree with the
@@ -44,13 +49,15 @@
  * use them; other data types silently keep the built-in path.
  *
  * <h2>Native variants and CPUs</h2>
- * The project's default natives are {@code linux-x86_64-onednn-avx2}. JavaCPP does not look at the CPU: among the
- * {@code nd4j-native} classifier jars on the classpath it loads the first found in the reverse order of the
- * preset's extension list, so {@code -onednn-avx2} wins over {@code -onednn} and over the generic jar, and the
- * system property {@code org.bytedeco.javacpp.platform.extension} (e.g. {@code -onednn}; empty for the generic jar)
- * picks one explicitly. On a CPU without AVX2, ND4J's {@code CpuNDArrayFactory} sees
- * {@code isMinimalRequirementsMet() == false} and calls {@code System.exit(1)} (if the library has not already
- * died of an illegal instruction). On the generic natives the helpers still run, on libnd4j's own kernels.
+ * The project's default natives are {@code nd4j-native} with the classifier {@code linux-x86_64-onednn} (the
+ * {@code nd4j.native.classifier} property of the parent pom): libnd4j's own kernels built for any x86-64, plus
+ * oneDNN, which picks AVX2 or AVX-512 code itself at run time. JavaCPP does not look at the CPU: among the
+ * {@code nd4j-native} classifier jars on the classpath it loads the first found in the reverse order of the preset's
+ * extension list, so {@code -onednn-avx2} would win over {@code -onednn} and over the generic jar, and the system
+ * property {@code org.bytedeco.javacpp.platform.extension} (e.g. {@code -onednn}; empty for the generic jar) picks one
+ * explicitly. A build for an instruction set the CPU lacks ({@code -avx2}, {@code -avx512}) makes ND4J's
+ * {@code CpuNDArrayFactory} call {@code System.exit(1)} (if the library has not already died of an illegal
+ * instruction). On natives without oneDNN the helpers still run, on libnd4j's own kernels.
  *
  * <h2>Checking it</h2>
  * Log {@link org.dtkd4j.core.perf.FastKernels#status()} once; it names the backend, the native classifier JavaCPP

@@ -37,11 +37,6 @@ record TeacherInput(String description, int numClasses, long[] exampleShape, CNN
         exampleShape = exampleShape == null ? null : exampleShape.clone();
     }
 
-    /** @return a copy with another description */
-    TeacherInput withDescription(String newDescription) {
-        return new TeacherInput(newDescription, numClasses, exampleShape, modelFormat, dataType);
-    }
-
     /**
      * Runs one batch: checks the features against {@link #exampleShape}, converts them, applies {@code model} with
      * no workspace open, and checks that the result is {@code [N, numClasses]}.

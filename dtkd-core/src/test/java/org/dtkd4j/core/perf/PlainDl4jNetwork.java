@@ -9,8 +9,9 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * A plain DL4J program that never touches a dtkd4j class: prints the class of its convolution layer's helper
- * ({@code null} when there is none). {@link FastKernelsAtStartupTest} runs it in a fresh JVM.
+ * A plain DL4J program that prints the class of its convolution layer's helper ({@code null} when there is none).
+ * Without arguments it never touches a dtkd4j class; with {@code enable} or {@code enableUnlessOptedOut} it first
+ * calls that method of {@link FastKernels}. {@link FastKernelsOptInTest} runs it in fresh JVMs.
  */
 public final class PlainDl4jNetwork {
 
@@ -18,11 +19,20 @@ public final class PlainDl4jNetwork {
     }
 
     /**
-     * Builds and initializes a one-convolution network and prints its helper.
+     * Optionally calls {@link FastKernels}, then builds and initializes a one-convolution network and prints its
+     * helper.
      *
-     * @param args ignored
+     * @param args nothing, {@code enable} or {@code enableUnlessOptedOut}
      */
     public static void main(String[] args) {
+        if (args.length > 0) {
+            switch (args[0]) {
+                case "enable" -> FastKernels.enable();
+                case "enableUnlessOptedOut" -> FastKernels.enableUnlessOptedOut();
+                default -> throw new IllegalArgumentException("expected enable or enableUnlessOptedOut, found "
+                        + args[0]);
+            }
+        }
         ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder()
                 .graphBuilder()
                 .addInputs("in")

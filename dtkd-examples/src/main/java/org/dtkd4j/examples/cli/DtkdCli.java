@@ -1,6 +1,7 @@
 package org.dtkd4j.examples.cli;
 
 import org.dtkd4j.core.engine.TrainingDivergedException;
+import org.dtkd4j.core.perf.FastKernels;
 import org.dtkd4j.examples.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,9 +11,10 @@ import java.io.PrintWriter;
 /**
  * The {@code dtkd} command line ({@code ./dtkd} at the repository root). Exit code 0 on success, 2 on bad usage or
  * bad input (one line on standard error), 1 when training diverged (one line; the run directory keeps the last
- * completed epoch).
+ * completed epoch). Its {@link #main} runs on DL4J's oneDNN layer helpers unless {@code -Ddtkd.fastKernels=false}
+ * ({@link FastKernels#enableUnlessOptedOut()}); {@code --version} also prints which kernels run.
  */
-@Command(name = "dtkd", mixinStandardHelpOptions = true, version = "dtkd4j 0.1.0",
+@Command(name = "dtkd", mixinStandardHelpOptions = true, versionProvider = DtkdCli.Version.class,
         description = "Dynamic Temperature Knowledge Distillation for Deeplearning4j.",
         subcommands = {DemoCommand.class, TrainCommand.class, DistillCommand.class, EvalCommand.class,
                 CompareCommand.class, StudyCommand.class, BenchCommand.class})
@@ -77,6 +79,20 @@ public final class DtkdCli implements Runnable {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
+        try {
+            FastKernels.enableUnlessOptedOut();
+        } catch (IllegalArgumentException e) {
+            err.println("dtkd: " + e.getMessage());
+            System.exit(2);
+        }
         System.exit(run(out, err, args));
+    }
+
+    /** {@code --version}: the version and {@link FastKernels#status()}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"dtkd4j 0.1.0", "kernels: " + FastKernels.status()};
+        }
     }
 }

@@ -1,5 +1,6 @@
 package org.dtkd4j.examples.distill;
 
+import org.dtkd4j.core.perf.FastKernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -102,7 +103,8 @@ final class ExampleArgs {
     }
 
     /**
-     * What every example's {@code main} does: usage on {@code -h}/{@code --help}; otherwise run and print the
+     * What every example's {@code main} does: usage on {@code -h}/{@code --help}; otherwise enable the fast kernels
+     * unless {@code -Ddtkd.fastKernels=false} ({@link FastKernels#enableUnlessOptedOut()}), run and print the
      * result's one line; on bad usage or bad input the message and the usage on standard error, exit code 2.
      *
      * @param args      the command-line arguments
@@ -115,6 +117,7 @@ final class ExampleArgs {
             return;
         }
         try {
+            FastKernels.enableUnlessOptedOut();
             System.out.println(run.apply(args).line());
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());

@@ -2,14 +2,21 @@ package org.dtkd4j.examples.cli;
 
 import org.dtkd4j.core.config.DtkdConfig;
 import org.dtkd4j.core.engine.Distiller;
+import org.dtkd4j.core.perf.FastKernels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class DtkdCliTest {
 
@@ -50,5 +57,32 @@ class DtkdCliTest {
         assertThat(previous.resolve("stale.txt")).doesNotExist();
         assertThat(previous.resolve(Distiller.METRICS_FILE)).isRegularFile();
         assertThat(tmp.resolve("compare.png")).isRegularFile();
+    }
+
+    /** The real {@code main} in a fresh JVM (this one runs the tests with the fast kernels already on). */
+    @Test
+    void mainRunsOnTheFastKernelsUnlessOptedOut() throws IOException, InterruptedException {
+        assumeTrue(Nd4j.getBackend().getEnvironment().isCPU(), "oneDNN helpers are CPU-only");
+        assertThat(runMain(List.of(), 0)).startsWith("dtkd4j ").contains("kernels: ND4J backend CPU")
+                .contains("DL4J layer helpers ON");
+        assertThat(runMain(List.of("-D" + FastKernels.PROPERTY + "=false"), 0))
+                .contains("DL4J layer helpers OFF (fast kernels not enabled");
+        assertThat(runMain(List.of("-D" + FastKernels.PROPERTY + "=maybe"), 2).strip())
+                .isEqualTo("dtkd: system property dtkd.fastKernels must be true or false, found maybe");
+    }
+
+    private static String runMain(List<String> jvmOptions, int exitCode) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of(DtkdCli.class.getName(), "--version"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove(FastKernels.ENV_VARIABLE);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("child JVM finished").isTrue();
+        assertThat(process.exitValue()).as("exit code, output:%n%s", output).isEqualTo(exitCode);
+        return output;
     }
 }

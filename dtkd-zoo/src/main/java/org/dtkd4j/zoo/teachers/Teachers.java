@@ -27,9 +27,9 @@ import java.util.Locale;
  *
  * <p><b>ONNX import or native zoo graph?</b> For a PyTorch export of an architecture of {@link CifarZoo} (the file
  * of {@code torch.onnx.export} keeps the {@code state_dict} names), {@link #zooFromOnnx} builds the zoo's DL4J graph
- * and copies the weights into it by name: the teacher is faster (DL4J layers with their oneDNN helpers instead of
- * SameDiff's op-by-op execution of the imported graph), exact (every parameter is copied, nothing is re-expressed),
- * and trainable (e.g. to fine-tune the teacher). {@link OnnxTeachers} imports the graph itself: choose it for any
+ * and copies the weights into it by name: the teacher is faster (DL4J layers, with their oneDNN helpers once
+ * {@code FastKernels} are enabled, instead of SameDiff's op-by-op execution of the imported graph), exact (every
+ * parameter is copied, nothing is re-expressed), and trainable (e.g. to fine-tune the teacher). {@link OnnxTeachers} imports the graph itself: choose it for any
  * architecture that is not in the zoo, as long as the importer supports its ops (unsupported ones are named).
  */
 public final class Teachers {

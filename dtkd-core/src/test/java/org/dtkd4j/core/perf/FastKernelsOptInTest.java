@@ -1,0 +1,86 @@
+package org.dtkd4j.core.perf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Fast kernels are opt-in: a program with dtkd-core on the classpath keeps DL4J's stock kernels unless it calls
+ * {@link FastKernels#enable()} or sets {@value FastKernels#PROPERTY} (or {@value FastKernels#ENV_VARIABLE}) to
+ * {@code true}. Each case runs {@link PlainDl4jNetwork} in a fresh JVM with this module's test classpath and no
+ * inherited setting, since the switch is JVM-global and this JVM's ND4J is already initialized.
+ */
+class FastKernelsOptInTest {
+
+    private static final String ONE_DNN_CONV = "helper=org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper";
+    private static final String NO_HELPER = "helper=null";
+
+    @BeforeAll
+    static void requireCpuBackend() {
+        assumeTrue(Nd4j.getBackend().getEnvironment().isCPU(), "oneDNN helpers exist on ND4J's CPU backend only");
+    }
+
+    @Test
+    void plainDl4jProgramKeepsStockKernels() throws Exception {
+        assertThat(runPlainDl4jNetwork(List.of(), Map.of())).contains(NO_HELPER);
+    }
+
+    @Test
+    void dl4jsOwnSwitchAloneDoesNotActivateTheBridge() throws Exception {
+        assertThat(runPlainDl4jNetwork(List.of("-D" + FastKernels.HELPERS_DISABLE_PROPERTY + "=false"), Map.of()))
+                .contains(NO_HELPER);
+    }
+
+    @Test
+    void enableCallGivesOneDnnHelpers() throws Exception {
+        assertThat(runPlainDl4jNetwork(List.of(), Map.of(), "enable")).contains(ONE_DNN_CONV);
+    }
+
+    @Test
+    void propertyGivesOneDnnHelpersToAProgramThatNeverCallsDtkd4j() throws Exception {
+        assertThat(runPlainDl4jNetwork(List.of("-D" + FastKernels.PROPERTY + "=true"), Map.of()))
+                .contains(ONE_DNN_CONV);
+    }
+
+    @Test
+    void environmentVariableGivesOneDnnHelpers() throws Exception {
+        assertThat(runPlainDl4jNetwork(List.of(), Map.of(FastKernels.ENV_VARIABLE, "true"))).contains(ONE_DNN_CONV);
+    }
+
+    @Test
+    void applicationDefaultIsOnAndThePropertyOptsOut() throws Exception {
+        assertThat(runPlainDl4jNetwork(List.of(), Map.of(), "enableUnlessOptedOut")).contains(ONE_DNN_CONV);
+        assertThat(runPlainDl4jNetwork(List.of("-D" + FastKernels.PROPERTY + "=false"),
+                Map.of(FastKernels.ENV_VARIABLE, "true"), "enableUnlessOptedOut")).contains(NO_HELPER);
+    }
+
+    private static String runPlainDl4jNetwork(List<String> jvmOptions, Map<String, String> environment,
+            String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        command.addAll(jvmOptions);
+        command.add(PlainDl4jNetwork.class.getName());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove(FastKernels.ENV_VARIABLE);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("child JVM finished").isTrue();
+        assertThat(process.exitValue()).as("child JVM exit code, output:%n%s", output).isZero();
+        return output;
+    }
+}
