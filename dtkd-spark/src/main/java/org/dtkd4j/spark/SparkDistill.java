@@ -3,6 +3,7 @@ package org.dtkd4j.spark;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.dtkd4j.core.engine.Distiller;
+import org.dtkd4j.core.perf.FastKernels;
 import org.dtkd4j.examples.cli.DistillCommand;
 import org.dtkd4j.examples.cli.DtkdCli;
 import org.dtkd4j.examples.config.ExperimentConfig;
@@ -17,7 +18,10 @@ import java.nio.file.Path;
 /**
  * {@code dtkd distill} on Apache Spark: the same options, YAML configuration, run directory, metrics, checkpoints and
  * {@code --resume}, with the epochs trained by {@link SparkDistillation} (DL4J's parameter averaging). Submit it with
- * {@code spark-submit --class org.dtkd4j.spark.SparkDistill}, or run it with {@code --master local[N]}.
+ * {@code spark-submit --class org.dtkd4j.spark.SparkDistill}, or run it with {@code --master local[N]}. Like the
+ * {@code dtkd} command line it turns the fast kernels on in its own JVM (the driver, and the executors in local mode)
+ * unless {@code -Ddtkd.fastKernels=false}; executors on a cluster get them with {@code -Ddtkd.fastKernels=true} in
+ * {@code spark.executor.extraJavaOptions}.
  */
 @Command(name = "dtkd-spark-distill", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Distil a teacher into a student on Apache Spark, with the configuration of dtkd distill "
@@ -45,8 +49,14 @@ public final class SparkDistill extends DistillCommand {
 
     /** @param args the command line; exit code 0 on success, 2 on bad input, 1 when training diverged */
     public static void main(String[] args) {
-        System.exit(DtkdCli.execute(new SparkDistill(), new PrintWriter(System.out, true),
-                new PrintWriter(System.err, true), args));
+        PrintWriter err = new PrintWriter(System.err, true);
+        try {
+            FastKernels.enableUnlessOptedOut();
+        } catch (IllegalArgumentException e) {
+            err.println("dtkd-spark-distill: " + e.getMessage());
+            System.exit(2);
+        }
+        System.exit(DtkdCli.execute(new SparkDistill(), new PrintWriter(System.out, true), err, args));
     }
 
     @Override
