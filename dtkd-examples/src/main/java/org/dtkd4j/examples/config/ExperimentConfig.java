@@ -1,12 +1,9 @@
 package org.dtkd4j.examples.config;
 
 import org.dtkd4j.core.config.CeConfig;
+import org.dtkd4j.core.config.ConfigValues;
 import org.dtkd4j.core.config.DistillationConfig;
-import org.dtkd4j.core.config.DkdConfig;
-import org.dtkd4j.core.config.DtkdConfig;
-import org.dtkd4j.core.config.DtkdDkdConfig;
 import org.dtkd4j.core.config.HazardPolicy;
-import org.dtkd4j.core.config.KdConfig;
 import org.dtkd4j.core.config.Method;
 import org.dtkd4j.core.data.Augmentation;
 import org.dtkd4j.core.engine.TrainingRecipe;
@@ -164,12 +161,11 @@ public final class ExperimentConfig {
             if (t.equals("VANILLA")) {
                 return Method.NONE;
             }
-            try {
-                return Method.valueOf(t);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("DISTILLER.TYPE must be one of NONE (or vanilla), KD, DKD, DTKD, "
-                        + "DTKD_DKD, found '" + type + "'", e);
-            }
+            return Arrays.stream(Method.values()).filter(m -> m.name().equals(t)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("DISTILLER.TYPE must be one of "
+                            + String.join(", ", Arrays.stream(Method.values())
+                            .map(m -> m == Method.NONE ? "NONE (or vanilla)" : m.name()).toList())
+                            + ", found '" + type + "'"));
         }
     }
 
@@ -228,62 +224,6 @@ public final class ExperimentConfig {
             if (saveCheckpointFreq < 0) {
                 throw new IllegalArgumentException("LOG.SAVE_CHECKPOINT_FREQ must be >= 0, found " + saveCheckpointFreq);
             }
-        }
-    }
-
-    /**
-     * Section {@code KD}, for {@code DISTILLER.TYPE KD}: see {@link KdConfig}.
-     *
-     * @param temperature {@code KD.TEMPERATURE}, finite and {@code > 0} (default 4)
-     * @param ceWeight    {@code KD.LOSS.CE_WEIGHT}, finite and {@code >= 0} (default 0.1)
-     * @param kdWeight    {@code KD.LOSS.KD_WEIGHT}, finite and {@code >= 0} (default 0.9)
-     */
-    public record Kd(double temperature, double ceWeight, double kdWeight) {
-        /** Validates every field. */
-        public Kd {
-            positive("KD.TEMPERATURE", temperature);
-            nonNegative("KD.LOSS.CE_WEIGHT", ceWeight);
-            nonNegative("KD.LOSS.KD_WEIGHT", kdWeight);
-        }
-    }
-
-    /**
-     * Section {@code DKD}, for {@code DISTILLER.TYPE DKD} and {@code DTKD_DKD}: see {@link DkdConfig}.
-     *
-     * @param ceWeight {@code DKD.CE_WEIGHT}, finite and {@code >= 0} (default 1)
-     * @param alpha    {@code DKD.ALPHA}, weight of TCKD, finite and {@code >= 0} (default 1)
-     * @param beta     {@code DKD.BETA}, weight of NCKD, finite and {@code >= 0} (default 8)
-     * @param t        {@code DKD.T}, finite and {@code > 0} (default 4)
-     * @param warmup   {@code DKD.WARMUP}, epochs, {@code >= 1} (default 20)
-     */
-    public record Dkd(double ceWeight, double alpha, double beta, double t, int warmup) {
-        /** Validates every field. */
-        public Dkd {
-            nonNegative("DKD.CE_WEIGHT", ceWeight);
-            nonNegative("DKD.ALPHA", alpha);
-            nonNegative("DKD.BETA", beta);
-            positive("DKD.T", t);
-            positive("DKD.WARMUP", warmup);
-        }
-    }
-
-    /**
-     * Section {@code DTKD}, for {@code DISTILLER.TYPE DTKD}: see {@link DtkdConfig}.
-     *
-     * @param alpha    {@code DTKD.ALPHA}, weight of the DTKD term, finite and {@code >= 0} (default 3)
-     * @param beta     {@code DTKD.BETA}, weight of the vanilla KD term, finite and {@code >= 0} (default 1)
-     * @param ceWeight {@code DTKD.CE_WEIGHT}, the paper's γ, finite and {@code >= 0} (default 1)
-     * @param t        {@code DTKD.T}, the reference temperature, finite and {@code > 0} (default 4)
-     * @param warmup   {@code DTKD.WARMUP}, epochs, {@code >= 1} (default 20)
-     */
-    public record Dtkd(double alpha, double beta, double ceWeight, double t, int warmup) {
-        /** Validates every field. */
-        public Dtkd {
-            nonNegative("DTKD.ALPHA", alpha);
-            nonNegative("DTKD.BETA", beta);
-            nonNegative("DTKD.CE_WEIGHT", ceWeight);
-            positive("DTKD.T", t);
-            positive("DTKD.WARMUP", warmup);
         }
     }
 
@@ -398,9 +338,7 @@ public final class ExperimentConfig {
     private final Distiller distiller;
     private final Solver solver;
     private final Log log;
-    private final Kd kd;
-    private final Dkd dkd;
-    private final Dtkd dtkd;
+    private final DistillationConfig distillation;
     private final Extensions extensions;
     private final DatasetType datasetType;
 
@@ -414,11 +352,6 @@ public final class ExperimentConfig {
                 real("SOLVER.WEIGHT_DECAY"), real("SOLVER.MOMENTUM"), str("SOLVER.TYPE"));
         log = new Log(integer("LOG.TENSORBOARD_FREQ"), integer("LOG.SAVE_CHECKPOINT_FREQ"), str("LOG.PREFIX"),
                 (Boolean) values.get("LOG.WANDB"));
-        kd = new Kd(real("KD.TEMPERATURE"), real("KD.LOSS.CE_WEIGHT"), real("KD.LOSS.KD_WEIGHT"));
-        dkd = new Dkd(real("DKD.CE_WEIGHT"), real("DKD.ALPHA"), real("DKD.BETA"), real("DKD.T"),
-                integer("DKD.WARMUP"));
-        dtkd = new Dtkd(real("DTKD.ALPHA"), real("DTKD.BETA"), real("DTKD.CE_WEIGHT"), real("DTKD.T"),
-                integer("DTKD.WARMUP"));
         extensions = new Extensions(str("DTKD4J.DATASET_TYPE"), str("DTKD4J.DATASET_DIR"),
                 integer("DTKD4J.TRAIN_SUBSET"), integer("DTKD4J.TRAIN_PER_CLASS"), str("DTKD4J.TEACHER_WEIGHTS"), str("DTKD4J.RUN_DIR"), integer("DTKD4J.SEED"),
                 integer("DTKD4J.THREADS"), integer("DTKD4J.WORKERS"), str("DTKD4J.AUGMENTATION"),
@@ -429,6 +362,34 @@ public final class ExperimentConfig {
         String datasetName = str(datasetKey);
         datasetType = DatasetType.ofConfigName(datasetName).orElseThrow(() -> new IllegalArgumentException(
                 datasetKey + " must be one of " + DatasetType.configNames() + ", found '" + datasetName + "'"));
+        Schema.METHOD_KEYS.forEach((key, kind) -> {
+            switch (kind) {
+                case POSITIVE -> positive(key, real(key));
+                case NON_NEGATIVE -> nonNegative(key, real(key));
+                case EPOCHS -> positive(key, integer(key));
+            }
+        });
+        distillation = distiller.method().defaultConfig().withOfficialKeys(new ConfigValues() {
+            @Override
+            public double real(String key) {
+                return ExperimentConfig.this.real(key);
+            }
+
+            @Override
+            public int integer(String key) {
+                return ExperimentConfig.this.integer(key);
+            }
+
+            @Override
+            public HazardPolicy hazardPolicy() {
+                return extensions.policy();
+            }
+
+            @Override
+            public boolean detachTemperatures() {
+                return extensions.detachTemperatures();
+            }
+        });
         if (distiller.method().usesTeacher() && extensions.teacherWeights().isEmpty()) {
             zooName("DISTILLER.TEACHER", distiller.teacher());
         }
@@ -560,21 +521,6 @@ public final class ExperimentConfig {
         return log;
     }
 
-    /** @return section {@code KD} */
-    public Kd kd() {
-        return kd;
-    }
-
-    /** @return section {@code DKD} */
-    public Dkd dkd() {
-        return dkd;
-    }
-
-    /** @return section {@code DTKD} */
-    public Dtkd dtkd() {
-        return dtkd;
-    }
-
     /** @return section {@code DTKD4J}, this library's extensions */
     public Extensions extensions() {
         return extensions;
@@ -599,23 +545,13 @@ public final class ExperimentConfig {
     }
 
     /**
-     * @return the loss of {@code DISTILLER.TYPE} with its section's values: {@link CeConfig#defaults()} for
-     *         {@code NONE}, {@link KdConfig} from {@code KD}, {@link DkdConfig} from {@code DKD}, {@link DtkdConfig}
-     *         from {@code DTKD}, {@link DtkdDkdConfig} from {@code DKD}; the hazard policy and temperature detaching
-     *         from {@code DTKD4J}
+     * @return the loss of {@code DISTILLER.TYPE}, read from its section's keys by the method's record
+     *         ({@link DistillationConfig#withOfficialKeys}): {@link CeConfig#defaults()} for {@code NONE},
+     *         {@code KdConfig} from {@code KD}, {@code DkdConfig} and {@code DtkdDkdConfig} from {@code DKD},
+     *         {@code DtkdConfig} from {@code DTKD}; the hazard policy and temperature detaching from {@code DTKD4J}
      */
     public DistillationConfig distillation() {
-        HazardPolicy policy = extensions.policy();
-        boolean detach = extensions.detachTemperatures();
-        return switch (distiller.method()) {
-            case NONE -> CeConfig.defaults();
-            case KD -> new KdConfig(kd.temperature(), kd.ceWeight(), kd.kdWeight());
-            case DKD -> new DkdConfig(dkd.alpha(), dkd.beta(), dkd.t(), dkd.ceWeight(), dkd.warmup(), policy);
-            case DTKD -> new DtkdConfig(dtkd.alpha(), dtkd.beta(), dtkd.t(), dtkd.ceWeight(), dtkd.warmup(), detach,
-                    policy);
-            case DTKD_DKD -> new DtkdDkdConfig(dkd.alpha(), dkd.beta(), dkd.t(), dkd.ceWeight(), dkd.warmup(), detach,
-                    policy);
-        };
+        return distillation;
     }
 
     /**
