@@ -23,7 +23,11 @@ public enum Method {
     /** Dynamic temperature knowledge distillation (Wei &amp; Bai 2024), {@link DtkdConfig}. */
     DTKD(DtkdConfig::defaults),
     /** DKD computed with the per-sample DTKD temperatures (this library's combination), {@link DtkdDkdConfig}. */
-    DTKD_DKD(DtkdDkdConfig::defaults);
+    DTKD_DKD(DtkdDkdConfig::defaults),
+    /** Knowledge distillation on standardised logits (Sun et al. 2024), {@link LsKdConfig}. */
+    LS_KD(LsKdConfig::defaults),
+    /** Decoupled knowledge distillation on standardised logits (Sun et al. 2024), {@link LsDkdConfig}. */
+    LS_DKD(LsDkdConfig::defaults);
 
     private final Supplier<DistillationConfig> defaults;
 

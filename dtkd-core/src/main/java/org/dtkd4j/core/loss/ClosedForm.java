@@ -14,38 +14,68 @@ import java.util.Map;
 final class ClosedForm implements LossBuilder<Temperatures, TermResult> {
 
     private final DistillationConfig config;
+    /** The logits the distillation terms see (standardised ones in a {@link #standardized} view). */
     private final double[][] s;
     private final double[][] t;
+    /** The raw student logits, for the cross-entropy. */
+    private final double[][] raw;
     private final int[] targets;
     private final double warmup;
+    /** The standardisation of this view, {@code null} on raw logits. */
+    private final Standardization standardization;
+    /** The builder that holds the result (this one, or the one a view was made from). */
+    private final ClosedForm root;
     private LossResult result;
 
     ClosedForm(DistillationConfig config, double[][] s, double[][] t, int[] targets, double warmup) {
+        this(config, s, t, s, targets, warmup, null, null);
+    }
+
+    private ClosedForm(DistillationConfig config, double[][] s, double[][] t, double[][] raw, int[] targets,
+                       double warmup, Standardization standardization, ClosedForm root) {
         this.config = config;
         this.s = s;
         this.t = t;
+        this.raw = raw;
         this.targets = targets;
         this.warmup = warmup;
+        this.standardization = standardization;
+        this.root = root == null ? this : root;
     }
 
     @Override
     public Temperatures fixed(double temperature) {
-        return Temperatures.fixed(s, t, temperature);
+        return guard(Temperatures.fixed(s, t, temperature));
     }
 
     @Override
     public Temperatures dynamic(double temperature, HazardPolicy policy, boolean detach) {
-        return Temperatures.dynamic(s, t, temperature, policy, detach);
+        return guard(Temperatures.dynamic(s, t, temperature, policy, detach));
+    }
+
+    private Temperatures guard(Temperatures temps) {
+        return standardization == null ? temps : temps.withGuarded(standardization.guarded);
     }
 
     @Override
     public TermResult term(Term term, Divergence divergence, Temperatures temperatures, HazardPolicy policy) {
-        return TermEvaluator.tempered(term, divergence, s, t, targets, temperatures, policy);
+        TermResult r = TermEvaluator.tempered(term, divergence, s, t, targets, temperatures, policy);
+        return standardization == null ? r
+                : new TermResult(term, r.value(), r.perSample(), standardization.backward(r.gradient()));
     }
 
     @Override
     public TermResult crossEntropy() {
-        return TermEvaluator.crossEntropy(s, targets);
+        return TermEvaluator.crossEntropy(raw, targets);
+    }
+
+    @Override
+    public ClosedForm standardized(HazardPolicy policy) {
+        if (standardization != null) {
+            throw new IllegalStateException(config + " standardises its logits twice");
+        }
+        Standardization z = Standardization.of(s, t, policy);
+        return new ClosedForm(config, z.student, z.teacher, raw, targets, warmup, z, root);
     }
 
     @Override
@@ -66,7 +96,7 @@ final class ClosedForm implements LossBuilder<Temperatures, TermResult> {
         all[terms.size()] = crossEntropy;
         double ce = ceWeight * crossEntropy.value();
         double total = terms.isEmpty() ? ce : warmup * distill + ce;
-        result = combine(total, temperatures, combined, all);
+        root.result = combine(total, temperatures, combined, all);
     }
 
     /** @return the result of the loss built on this builder */

@@ -48,6 +48,19 @@ public interface LossBuilder<T, V> {
      */
     V term(Term term, Divergence divergence, T temperatures, HazardPolicy policy);
 
+    /**
+     * Logit standardisation (Sun et al. 2024, "Logit Standardization in Knowledge Distillation", CVPR): a view of
+     * this builder whose temperatures and terms see, per row, {@code z̃ = (z − mean(z)) / (1e-7 + std(z))} (unbiased
+     * std) of the student and the teacher logits, with gradients through the mean and the std; the cross-entropy
+     * still sees the raw student logits, and the total is this builder's. A row whose student or teacher logits are
+     * all equal ({@code std = 0}) follows the policy: GUARDED gives it {@code z̃ = 0} with zero gradient and counts
+     * it as guarded, OFFICIAL keeps the official gradient (of order {@code 1e7}), STRICT throws.
+     *
+     * @param policy what to do with constant rows
+     * @return the view
+     */
+    LossBuilder<T, V> standardized(HazardPolicy policy);
+
     /** @return the mean cross-entropy of the (raw) student logits against the hard labels */
     V crossEntropy();
 

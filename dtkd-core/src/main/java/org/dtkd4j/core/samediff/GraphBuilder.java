@@ -35,11 +35,16 @@ final class GraphBuilder implements LossBuilder<GraphBuilder.Temps, GraphBuilder
     private final DistillationConfig config;
     private final DataType dtype;
     private final GraphMath math;
-    private final Map<String, SDVariable> outputs = new LinkedHashMap<>();
+    private final Map<String, SDVariable> outputs;
+    /** The logits the distillation terms see (standardised ones in a {@link #standardized} view). */
     private SDVariable s;
     private SDVariable t;
+    /** The raw student logits, for the cross-entropy. */
+    private SDVariable raw;
     private SDVariable oneHot;
     private SDVariable epoch;
+    /** {@code [N, 1]} rows guarded by this view's standardisation, or {@code null}. */
+    private SDVariable standardGuard;
 
     private GraphBuilder(SameDiff sd, String name, DistillationConfig config, DataType dtype) {
         this.sd = sd;
@@ -47,6 +52,23 @@ final class GraphBuilder implements LossBuilder<GraphBuilder.Temps, GraphBuilder
         this.config = config;
         this.dtype = dtype;
         this.math = new GraphMath(sd, dtype);
+        this.outputs = new LinkedHashMap<>();
+    }
+
+    /** A view of {@code parent} on other logits, sharing its graph, labels, epoch and outputs. */
+    private GraphBuilder(GraphBuilder parent, SDVariable s, SDVariable t, SDVariable standardGuard) {
+        this.sd = parent.sd;
+        this.name = parent.name;
+        this.config = parent.config;
+        this.dtype = parent.dtype;
+        this.math = parent.math;
+        this.outputs = parent.outputs;
+        this.s = s;
+        this.t = t;
+        this.raw = parent.raw;
+        this.oneHot = parent.oneHot;
+        this.epoch = parent.epoch;
+        this.standardGuard = standardGuard;
     }
 
     /** Validates what is known at build time, then builds the loss; see {@link SameDiffLosses#create}. */
@@ -93,6 +115,7 @@ final class GraphBuilder implements LossBuilder<GraphBuilder.Temps, GraphBuilder
     /** Names copies of the inputs (observed by the input checks) and the one-hot labels. */
     private void inputs(SDVariable student, SDVariable teacher, SDVariable labels, SDVariable epochVariable) {
         s = output(LossVariables.STUDENT_LOGITS, GraphMath.copy(student));
+        raw = s;
         t = teacher == null ? null : output(LossVariables.TEACHER_LOGITS, GraphMath.copy(math.stop(teacher)));
         SDVariable y = output(LossVariables.LABELS, GraphMath.copy(labels));
         oneHot = math.stop(labels.dataType().isIntType() ? math.oneHotOf(y, s) : y.castTo(dtype));
@@ -119,7 +142,28 @@ final class GraphBuilder implements LossBuilder<GraphBuilder.Temps, GraphBuilder
 
     @Override
     public TermVariable crossEntropy() {
-        return new TermVariable(Term.CE, sd.math().neg(math.logSoftmax(s).mul(oneHot).sum(true, 1)));
+        return new TermVariable(Term.CE, sd.math().neg(math.logSoftmax(raw).mul(oneHot).sum(true, 1)));
+    }
+
+    /**
+     * GUARDED: constant rows (student or teacher) get {@code z̃ = 0} by a stop-gradient row mask, so they
+     * back-propagate exact zeros, and are reported as guarded; STRICT computes like GUARDED (its listener rejects
+     * such rows); OFFICIAL keeps the formula on them.
+     */
+    @Override
+    public GraphBuilder standardized(HazardPolicy policy) {
+        if (standardGuard != null || s != raw) {
+            throw new IllegalStateException(config + " standardises its logits twice");
+        }
+        SDVariable zs = math.standardize(s);
+        SDVariable zt = math.standardize(t);
+        if (policy == HazardPolicy.OFFICIAL) {
+            return new GraphBuilder(this, zs, zt, null);
+        }
+        SDVariable constantS = math.constantRows(s);
+        SDVariable constantT = math.constantRows(t);
+        return new GraphBuilder(this, zs.mul(s.mul(0.0).add(constantS.rsub(1.0))),
+                zt.mul(t.mul(0.0).add(constantT.rsub(1.0))), sd.math().max(constantS, constantT));
     }
 
     /**
@@ -185,7 +229,7 @@ final class GraphBuilder implements LossBuilder<GraphBuilder.Temps, GraphBuilder
     @Override
     public Temps fixed(double temperature) {
         SDVariable tc = math.constant(temperature);
-        return new Temps(tc, tc, sd.max(s, true, 1), sd.max(t, true, 1), null);
+        return new Temps(tc, tc, sd.max(s, true, 1), sd.max(t, true, 1), standardGuard);
     }
 
     /** DTKD's {@code T_stu = 2·ms/(mt+ms)·T}, {@code T_tea = 2·mt/(mt+ms)·T}, evaluated in that order. */
@@ -216,6 +260,9 @@ final class GraphBuilder implements LossBuilder<GraphBuilder.Temps, GraphBuilder
         if (detach) {
             a = math.stop(a);
             b = math.stop(b);
+        }
+        if (standardGuard != null) {
+            guarded = guarded == null ? standardGuard : sd.math().max(guarded, standardGuard);
         }
         return new Temps(a, b, ms, mt, guarded);
     }

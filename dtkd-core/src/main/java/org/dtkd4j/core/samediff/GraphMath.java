@@ -130,4 +130,28 @@ final class GraphMath {
         return new StopGradient(sd, x).outputVariable();
     }
 
+
+    /**
+     * Logit standardisation {@code (z − mean)/(1e-7 + std)} per row, unbiased std, as the official code. The std is
+     * {@code sqrt(var·m + 1 − m)·m} with the stop-gradient mask {@code m = [var > 0]}: exactly 0 with a zero
+     * gradient on a row of zero variance (torch's std backward), where a plain {@code sqrt} would back-propagate
+     * {@code 0·∞ = NaN}. The row mean and the class count are reduced to {@code [N, 1]} and broadcast by addition.
+     *
+     * @param z logits {@code [N, C]}
+     * @return the standardised logits {@code [N, C]}
+     */
+    SDVariable standardize(SDVariable z) {
+        SDVariable ones = z.mul(0.0).add(1.0);
+        SDVariable count = ones.sum(true, 1);
+        SDVariable centered = z.sub(z.mul(0.0).add(z.sum(true, 1).div(count)));
+        SDVariable variance = centered.mul(centered).sum(true, 1).div(count.sub(1.0));
+        SDVariable m = stop(variance.gt(0.0).castTo(dtype));
+        SDVariable std = sd.math().sqrt(variance.mul(m).add(m.rsub(1.0))).mul(m);
+        return divide(centered, std.add(1e-7));
+    }
+
+    /** @return {@code [N, 1]}: 1 on rows whose entries are all equal, else 0 (no gradient) */
+    SDVariable constantRows(SDVariable z) {
+        return stop(sd.max(z, true, 1).eq(sd.min(z, true, 1)).castTo(dtype));
+    }
 }
