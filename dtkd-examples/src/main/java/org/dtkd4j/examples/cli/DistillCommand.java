@@ -41,7 +41,7 @@ final class DistillCommand extends RunCommand {
 
     @Override
     ExperimentConfig adapt(ExperimentConfig cfg) {
-        if (cfg.distiller().method() == Method.NONE) {
+        if (cfg.method() == Method.NONE) {
             List<String> methods = Arrays.stream(Method.values()).filter(Method::usesTeacher).map(Method::name).toList();
             throw new IllegalArgumentException("distill needs DISTILLER.TYPE "
                     + String.join(", ", methods.subList(0, methods.size() - 1)) + " or " + methods.get(methods.size() - 1)

@@ -1,6 +1,7 @@
 package org.dtkd4j.examples.config;
 
 import org.dtkd4j.core.config.CeConfig;
+import org.dtkd4j.core.config.ConfigKey;
 import org.dtkd4j.core.config.ConfigValues;
 import org.dtkd4j.core.config.DistillationConfig;
 import org.dtkd4j.core.config.HazardPolicy;
@@ -23,11 +24,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An experiment in the YAML schema of the DTKD reference (JinYu1998/DTKD, built on megvii-research/mdistiller,
@@ -67,7 +70,14 @@ import java.util.Optional;
  * <h2>Methods</h2>
  * {@code DISTILLER.TYPE} selects the loss: {@code NONE} (alias {@code vanilla}; cross-entropy only), {@code KD}
  * (section {@code KD}), {@code DKD} (section {@code DKD}), {@code DTKD} (section {@code DTKD}) and this library's
- * {@code DTKD_DKD}, which takes its weights, temperature and warmup from the {@code DKD} section. Matching is
+ * {@code DTKD_DKD}, which takes its weights, temperature and warmup from the {@code DKD} section, and the
+ * logit-standardised {@code LS_KD} (section {@code KD}) and {@code LS_DKD} (section {@code DKD}), which the official
+ * logit-standardisation code selects as {@code KD} or {@code DKD} with {@code EXPERIMENT.LOGIT_STAND True}; both
+ * spellings work here. A section shared by several methods takes, for the keys the file and the overrides leave
+ * unset, the defaults of the selected method: KD with {@code LOGIT_STAND} gets {@code T = 2} and KD weight 9, as
+ * the official {@code train.py --logit-stand} does; for DKD the official command line multiplies the file's
+ * {@code DKD.ALPHA}/{@code BETA} by 9 and sets {@code DKD.T 2}, which here are the keys
+ * {@code DKD.T 2 DKD.ALPHA 9 DKD.BETA 72}. The methods are those of the {@link Method} registry. Matching is
  * case-insensitive; the reference's other methods ({@code AT}, {@code CRD}, ...) are rejected.
  *
  * <p>Instances are immutable; every value is validated when the instance is made, and a message names the key and
@@ -138,8 +148,9 @@ public final class ExperimentConfig {
     /**
      * Section {@code DISTILLER}.
      *
-     * @param type    {@code DISTILLER.TYPE}: {@code NONE} (or {@code vanilla}), {@code KD}, {@code DKD}, {@code DTKD}
-     *                or {@code DTKD_DKD}, any case (default {@code NONE})
+     * @param type    {@code DISTILLER.TYPE}: {@code NONE} (or {@code vanilla}) or a {@link Method} name, e.g.
+     *                {@code KD}, {@code DKD}, {@code DTKD}, {@code DTKD_DKD}, {@code LS_KD}, any case (default
+     *                {@code NONE})
      * @param teacher {@code DISTILLER.TEACHER}, a {@link CifarZoo#names()} name unless {@code DTKD4J.TEACHER_WEIGHTS}
      *                names a file, then only a label (default {@code ResNet50})
      * @param student {@code DISTILLER.STUDENT}, a {@link CifarZoo#names()} name (default {@code resnet32})
@@ -151,7 +162,10 @@ public final class ExperimentConfig {
             zooName("DISTILLER.STUDENT", student);
         }
 
-        /** @return the method {@link #type()} selects */
+        /**
+         * @return the method {@link #type()} names (without {@code EXPERIMENT.LOGIT_STAND}; the run's method is
+         *         {@link ExperimentConfig#method()})
+         */
         public Method method() {
             return methodOf(type);
         }
@@ -332,18 +346,26 @@ public final class ExperimentConfig {
         }
     }
 
+    /** The merged values as given: defaults, file, overrides. */
+    private final Map<String, Object> raw;
+    /** The keys the file or the overrides set. */
+    private final Set<String> explicit;
+    /** {@link #raw} with the method's own defaults for the keys of its section that were not set. */
     private final Map<String, Object> values;
     private final Experiment experiment;
     private final Dataset dataset;
     private final Distiller distiller;
     private final Solver solver;
     private final Log log;
+    private final Method method;
     private final DistillationConfig distillation;
     private final Extensions extensions;
     private final DatasetType datasetType;
 
-    private ExperimentConfig(Map<String, Object> merged) {
-        values = Collections.unmodifiableMap(new LinkedHashMap<>(merged));
+    private ExperimentConfig(Map<String, Object> merged, Set<String> explicit) {
+        raw = Collections.unmodifiableMap(new LinkedHashMap<>(merged));
+        this.explicit = Set.copyOf(explicit);
+        values = Collections.unmodifiableMap(effective(merged, explicit));
         experiment = new Experiment(str("EXPERIMENT.PROJECT"), str("EXPERIMENT.NAME"), str("EXPERIMENT.TAG"));
         dataset = new Dataset(str("DATASET.TYPE"), integer("DATASET.NUM_WORKERS"), integer("DATASET.TEST.BATCH_SIZE"));
         distiller = new Distiller(str("DISTILLER.TYPE"), str("DISTILLER.TEACHER"), str("DISTILLER.STUDENT"));
@@ -369,7 +391,8 @@ public final class ExperimentConfig {
                 case EPOCHS -> positive(key, integer(key));
             }
         });
-        distillation = distiller.method().defaultConfig().withOfficialKeys(new ConfigValues() {
+        method = methodOf(distiller.type(), distiller.method(), (Boolean) values.get("EXPERIMENT.LOGIT_STAND"));
+        distillation = method.defaultConfig().withOfficialKeys(new ConfigValues() {
             @Override
             public double real(String key) {
                 return ExperimentConfig.this.real(key);
@@ -390,14 +413,14 @@ public final class ExperimentConfig {
                 return extensions.detachTemperatures();
             }
         });
-        if (distiller.method().usesTeacher() && extensions.teacherWeights().isEmpty()) {
+        if (method.usesTeacher() && extensions.teacherWeights().isEmpty()) {
             zooName("DISTILLER.TEACHER", distiller.teacher());
         }
     }
 
     /** @return the reference's defaults (cfg.py) and this library's: the vanilla baseline of resnet32 on CIFAR-100 */
     public static ExperimentConfig defaults() {
-        return new ExperimentConfig(Schema.defaults());
+        return new ExperimentConfig(Schema.defaults(), Set.of());
     }
 
     /**
@@ -444,25 +467,27 @@ public final class ExperimentConfig {
         }
         Map<String, Object> merged = Schema.defaults();
         try {
-            mergeTree(merged, root == null ? Map.of() : (Map<?, ?>) root, "");
-            return new ExperimentConfig(merged);
+            Set<String> explicit = new HashSet<>();
+            mergeTree(merged, explicit, root == null ? Map.of() : (Map<?, ?>) root, "");
+            return new ExperimentConfig(merged, explicit);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
     }
 
-    private static void mergeTree(Map<String, Object> merged, Map<?, ?> tree, String prefix) {
+    private static void mergeTree(Map<String, Object> merged, Set<String> explicit, Map<?, ?> tree, String prefix) {
         for (Map.Entry<?, ?> e : tree.entrySet()) {
             String name = prefix + e.getKey();
             Object value = e.getValue();
             if (Schema.SECTIONS.contains(name)) {
                 if (value instanceof Map<?, ?> section) {
-                    mergeTree(merged, section, name + ".");
+                    mergeTree(merged, explicit, section, name + ".");
                 } else if (value != null) {
                     throw new IllegalArgumentException(name + " is a section, found " + Schema.describe(value));
                 }
             } else if (Schema.KEYS.containsKey(name)) {
                 merged.put(name, Schema.decode(Schema.KEYS.get(name), value));
+                explicit.add(name);
             } else {
                 throw Schema.unknown(name);
             }
@@ -484,13 +509,15 @@ public final class ExperimentConfig {
             throw new IllegalArgumentException("command line: overrides must be KEY VALUE pairs, found "
                     + keyValues.size() + " items " + keyValues);
         }
-        Map<String, Object> merged = new LinkedHashMap<>(values);
+        Map<String, Object> merged = new LinkedHashMap<>(raw);
+        Set<String> set = new HashSet<>(explicit);
         try {
             for (int i = 0; i < keyValues.size(); i += 2) {
                 Schema.Key key = Schema.key(keyValues.get(i));
                 merged.put(key.name(), Schema.decodeText(key, keyValues.get(i + 1)));
+                set.add(key.name());
             }
-            return new ExperimentConfig(merged);
+            return new ExperimentConfig(merged, set);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("command line: " + e.getMessage(), e);
         }
@@ -545,10 +572,55 @@ public final class ExperimentConfig {
     }
 
     /**
-     * @return the loss of {@code DISTILLER.TYPE}, read from its section's keys by the method's record
+     * {@code DISTILLER.TYPE} names a method; with {@code EXPERIMENT.LOGIT_STAND True} (the official
+     * logit-standardisation code's switch) a type of the original methods selects their logit-standardised variant,
+     * e.g. {@code KD} selects {@link Method#LS_KD}.
+     */
+    private static Method methodOf(String type, Method named, boolean logitStand) {
+        if (!logitStand || !named.usesTeacher() || named.defaultConfig().logitStandardization()) {
+            return named;
+        }
+        List<Method> standardized = Arrays.stream(Method.values())
+                .filter(m -> m.defaultConfig().logitStandardization()).toList();
+        return standardized.stream().filter(m -> m.defaultConfig().officialType().equals(named.name())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("EXPERIMENT.LOGIT_STAND True needs DISTILLER.TYPE "
+                        + String.join(", ", standardized.stream().map(m -> m.defaultConfig().officialType())
+                        .toList()) + " (or " + String.join(", ", standardized.stream().map(Method::name).toList())
+                        + "), found '" + type + "'"));
+    }
+
+    /**
+     * The method's own defaults for the keys of its section that neither the file nor the overrides set: a section
+     * shared by several methods ({@code KD} by KD and LS_KD) has the defaults of the first in the schema, and
+     * {@code DISTILLER.TYPE LS_KD} alone must give LS_KD's official defaults, as the official code's command line
+     * does for {@code KD} with {@code --logit-stand}.
+     */
+    private static Map<String, Object> effective(Map<String, Object> merged, Set<String> explicit) {
+        Map<String, Object> out = new LinkedHashMap<>(merged);
+        String type = (String) merged.get("DISTILLER.TYPE");
+        Method method = methodOf(type, Distiller.methodOf(type), (Boolean) merged.get("EXPERIMENT.LOGIT_STAND"));
+        for (ConfigKey key : method.defaultConfig().officialKeys()) {
+            if (!explicit.contains(key.name())) {
+                out.put(key.name(), key.value());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @return the method of the run: {@code DISTILLER.TYPE}, or its logit-standardised variant under
+     *         {@code EXPERIMENT.LOGIT_STAND True}
+     */
+    public Method method() {
+        return method;
+    }
+
+    /**
+     * @return the loss of {@link #method()}, read from its section's keys by the method's record
      *         ({@link DistillationConfig#withOfficialKeys}): {@link CeConfig#defaults()} for {@code NONE},
      *         {@code KdConfig} from {@code KD}, {@code DkdConfig} and {@code DtkdDkdConfig} from {@code DKD},
-     *         {@code DtkdConfig} from {@code DTKD}; the hazard policy and temperature detaching from {@code DTKD4J}
+     *         {@code DtkdConfig} from {@code DTKD}, {@code LsKdConfig} from {@code KD} and {@code LsDkdConfig} from
+     *         {@code DKD}; the hazard policy and temperature detaching from {@code DTKD4J}
      */
     public DistillationConfig distillation() {
         return distillation;

@@ -76,6 +76,7 @@ final class Schema {
         str(k, "EXPERIMENT.PROJECT", "distill");
         str(k, "EXPERIMENT.NAME", "");
         str(k, "EXPERIMENT.TAG", "default");
+        bool(k, "EXPERIMENT.LOGIT_STAND", false);
 
         str(k, "DATASET.TYPE", "cifar100");
         integer(k, "DATASET.NUM_WORKERS", 2);

@@ -2,6 +2,7 @@ package org.dtkd4j.examples.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.dtkd4j.core.config.Method;
 import org.dtkd4j.examples.cli.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BenchCommandTest {
 
     /** 4 methods × 3 implementations of the loss, 5 steps, 1 teacher inference. */
-    private static final int ROWS = 4 * 3 + 5 + 1;
+    private static final int ROWS = (Method.values().length - 1) * 3 + Method.values().length + 1;
 
     @Test
     void quickRunPrintsOneCompleteTableAndWritesItsNumbers(@TempDir Path dir) throws Exception {
