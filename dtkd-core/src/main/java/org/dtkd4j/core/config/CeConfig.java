@@ -1,5 +1,9 @@
 package org.dtkd4j.core.config;
 
+import org.dtkd4j.core.loss.LossBuilder;
+
+import java.util.List;
+
 /**
  * Cross-entropy only, the {@link Method#NONE} baseline: {@code loss = ceWeight · CE(s, y)}.
  *
@@ -18,13 +22,18 @@ public record CeConfig(double ceWeight) implements DistillationConfig {
     }
 
     @Override
-    public Method method() {
-        return Method.NONE;
+    public <T, V> void build(LossBuilder<T, V> builder) {
+        builder.crossEntropyOnly(ceWeight);
+    }
+
+    /** @return no keys: the official configs have none for the baseline (its CE weight is 1) */
+    @Override
+    public List<ConfigKey> officialKeys() {
+        return List.of();
     }
 
     @Override
-    public double warmupFactor(int epoch) {
-        Checks.warmupFactor(epoch, 1);
-        return 1.0;
+    public CeConfig withOfficialKeys(ConfigValues values) {
+        return this;
     }
 }

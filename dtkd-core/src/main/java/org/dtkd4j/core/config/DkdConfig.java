@@ -1,5 +1,9 @@
 package org.dtkd4j.core.config;
 
+import org.dtkd4j.core.loss.LossBuilder;
+
+import java.util.List;
+
 /**
  * Decoupled knowledge distillation (Zhao, Cui, Song, Qiu &amp; Liang 2022, "Decoupled Knowledge Distillation",
  * CVPR), as in mdistiller's {@code DKD}. With {@code p = softmax(z/T)} and the target class {@code y}:
@@ -45,12 +49,21 @@ public record DkdConfig(double alpha, double beta, double temperature, double ce
     }
 
     @Override
-    public Method method() {
-        return Method.DKD;
+    public <T, V> void build(LossBuilder<T, V> builder) {
+        builder.decoupled(builder.fixed(temperature), alpha, beta, ceWeight, hazardPolicy);
+    }
+
+    /** @return {@code DKD.CE_WEIGHT}, {@code DKD.ALPHA}, {@code DKD.BETA}, {@code DKD.T}, {@code DKD.WARMUP} */
+    @Override
+    public List<ConfigKey> officialKeys() {
+        return List.of(ConfigKey.nonNegative("DKD.CE_WEIGHT", ceWeight), ConfigKey.nonNegative("DKD.ALPHA", alpha),
+                ConfigKey.nonNegative("DKD.BETA", beta), ConfigKey.positive("DKD.T", temperature),
+                ConfigKey.epochs("DKD.WARMUP", warmup));
     }
 
     @Override
-    public double warmupFactor(int epoch) {
-        return Checks.warmupFactor(epoch, warmup);
+    public DkdConfig withOfficialKeys(ConfigValues v) {
+        return new DkdConfig(v.real("DKD.ALPHA"), v.real("DKD.BETA"), v.real("DKD.T"), v.real("DKD.CE_WEIGHT"),
+                v.integer("DKD.WARMUP"), v.hazardPolicy());
     }
 }

@@ -1,5 +1,11 @@
 package org.dtkd4j.core.config;
 
+import org.dtkd4j.core.loss.Divergence;
+import org.dtkd4j.core.loss.LossBuilder;
+import org.dtkd4j.core.loss.Term;
+
+import java.util.List;
+
 /**
  * Dynamic temperature knowledge distillation (Wei &amp; Bai 2024, "Dynamic Temperature Knowledge Distillation",
  * arXiv:2404.12711), exactly as the official code computes it. Per sample, with the row maxima
@@ -57,12 +63,24 @@ public record DtkdConfig(double alpha, double beta, double temperature, double c
     }
 
     @Override
-    public Method method() {
-        return Method.DTKD;
+    public <T, V> void build(LossBuilder<T, V> builder) {
+        T dynamic = builder.dynamic(temperature, hazardPolicy, detachTemperatures);
+        V dtkd = builder.term(Term.DTKD, Divergence.FULL, dynamic, hazardPolicy);
+        V kd = builder.term(Term.KD, Divergence.FULL, builder.fixed(temperature), hazardPolicy);
+        builder.total(dynamic, ceWeight, builder.crossEntropy(), List.of(dtkd, kd), alpha, beta);
+    }
+
+    /** @return {@code DTKD.ALPHA}, {@code DTKD.BETA}, {@code DTKD.CE_WEIGHT}, {@code DTKD.T}, {@code DTKD.WARMUP} */
+    @Override
+    public List<ConfigKey> officialKeys() {
+        return List.of(ConfigKey.nonNegative("DTKD.ALPHA", alpha), ConfigKey.nonNegative("DTKD.BETA", beta),
+                ConfigKey.nonNegative("DTKD.CE_WEIGHT", ceWeight), ConfigKey.positive("DTKD.T", temperature),
+                ConfigKey.epochs("DTKD.WARMUP", warmup));
     }
 
     @Override
-    public double warmupFactor(int epoch) {
-        return Checks.warmupFactor(epoch, warmup);
+    public DtkdConfig withOfficialKeys(ConfigValues v) {
+        return new DtkdConfig(v.real("DTKD.ALPHA"), v.real("DTKD.BETA"), v.real("DTKD.T"), v.real("DTKD.CE_WEIGHT"),
+                v.integer("DTKD.WARMUP"), v.detachTemperatures(), v.hazardPolicy());
     }
 }

@@ -1,5 +1,9 @@
 package org.dtkd4j.core.config;
 
+import org.dtkd4j.core.loss.LossBuilder;
+
+import java.util.List;
+
 /**
  * DTKD+DKD: DKD's two terms computed with the per-sample DTKD temperatures. The reference code has no such loss;
  * this library defines it as follows. With {@code T_stu}, {@code T_tea} as in {@link DtkdConfig},
@@ -56,12 +60,29 @@ public record DtkdDkdConfig(double alpha, double beta, double temperature, doubl
     }
 
     @Override
-    public Method method() {
-        return Method.DTKD_DKD;
+    public <T, V> void build(LossBuilder<T, V> builder) {
+        builder.decoupled(builder.dynamic(temperature, hazardPolicy, detachTemperatures), alpha, beta, ceWeight,
+                hazardPolicy);
+    }
+
+    /**
+     * @return the keys of DKD's section, which this method shares: {@code DKD.CE_WEIGHT}, {@code DKD.ALPHA},
+     *         {@code DKD.BETA}, {@code DKD.T}, {@code DKD.WARMUP}
+     */
+    @Override
+    public List<ConfigKey> officialKeys() {
+        return asDkd().officialKeys();
     }
 
     @Override
-    public double warmupFactor(int epoch) {
-        return Checks.warmupFactor(epoch, warmup);
+    public DtkdDkdConfig withOfficialKeys(ConfigValues v) {
+        DkdConfig d = asDkd().withOfficialKeys(v);
+        return new DtkdDkdConfig(d.alpha(), d.beta(), d.temperature(), d.ceWeight(), d.warmup(),
+                v.detachTemperatures(), d.hazardPolicy());
+    }
+
+    /** @return DKD with this record's weights, temperature, warmup and policy */
+    private DkdConfig asDkd() {
+        return new DkdConfig(alpha, beta, temperature, ceWeight, warmup, hazardPolicy);
     }
 }

@@ -1,5 +1,11 @@
 package org.dtkd4j.core.config;
 
+import org.dtkd4j.core.loss.Divergence;
+import org.dtkd4j.core.loss.LossBuilder;
+import org.dtkd4j.core.loss.Term;
+
+import java.util.List;
+
 /**
  * Vanilla knowledge distillation (Hinton, Vinyals &amp; Dean 2015, "Distilling the Knowledge in a Neural Network"),
  * as in mdistiller's {@code KD}:
@@ -28,13 +34,22 @@ public record KdConfig(double temperature, double ceWeight, double kdWeight) imp
     }
 
     @Override
-    public Method method() {
-        return Method.KD;
+    public <T, V> void build(LossBuilder<T, V> builder) {
+        T temps = builder.fixed(temperature);
+        V kd = builder.term(Term.KD, Divergence.FULL, temps, HazardPolicy.GUARDED);
+        builder.total(temps, ceWeight, builder.crossEntropy(), List.of(kd), kdWeight);
+    }
+
+    /** @return {@code KD.TEMPERATURE}, {@code KD.LOSS.CE_WEIGHT}, {@code KD.LOSS.KD_WEIGHT} */
+    @Override
+    public List<ConfigKey> officialKeys() {
+        return List.of(ConfigKey.positive("KD.TEMPERATURE", temperature),
+                ConfigKey.nonNegative("KD.LOSS.CE_WEIGHT", ceWeight),
+                ConfigKey.nonNegative("KD.LOSS.KD_WEIGHT", kdWeight));
     }
 
     @Override
-    public double warmupFactor(int epoch) {
-        Checks.warmupFactor(epoch, 1);
-        return 1.0;
+    public KdConfig withOfficialKeys(ConfigValues v) {
+        return new KdConfig(v.real("KD.TEMPERATURE"), v.real("KD.LOSS.CE_WEIGHT"), v.real("KD.LOSS.KD_WEIGHT"));
     }
 }

@@ -1,12 +1,7 @@
 package org.dtkd4j.core.dl4j;
 
-import org.dtkd4j.core.config.CeConfig;
 import org.dtkd4j.core.config.DistillationConfig;
-import org.dtkd4j.core.config.DkdConfig;
 import org.dtkd4j.core.config.DtkdConfig;
-import org.dtkd4j.core.config.DtkdDkdConfig;
-import org.dtkd4j.core.config.HazardPolicy;
-import org.dtkd4j.core.config.KdConfig;
 import org.dtkd4j.core.config.Method;
 import org.dtkd4j.core.loss.DistillationLosses;
 import org.dtkd4j.core.loss.LossInputs;
@@ -46,8 +41,9 @@ import java.util.Optional;
  * every training batch (gradient evaluation) since the epoch was last set. An instance holds this state and is not
  * thread-safe; use one per network.
  *
- * <p>The configuration is stored in plain fields so that the network configuration survives JSON and
- * {@code ModelSerializer} round trips; the current epoch is saved with it.
+ * <p>The configuration record is stored as such (its serialised form names the method, see
+ * {@link DistillationConfig}), so that the network configuration survives JSON and {@code ModelSerializer} round
+ * trips; the current epoch is saved with it.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -59,27 +55,10 @@ public class DistillationLossFunction implements ILossFunction {
     private static final int NO_EPOCH = -1;
 
     @JsonProperty
-    private Method method;
-    @JsonProperty
-    private double temperature;
-    @JsonProperty
-    private double alpha;
-    @JsonProperty
-    private double beta;
-    @JsonProperty
-    private double ceWeight;
-    @JsonProperty
-    private double kdWeight;
-    @JsonProperty
-    private int warmup;
-    @JsonProperty
-    private boolean detachTemperatures;
-    @JsonProperty
-    private HazardPolicy hazardPolicy;
+    private DistillationConfig config;
     @JsonProperty
     private int epoch = NO_EPOCH;
 
-    private transient DistillationConfig config;
     private transient TemperatureStats lastStats;
     private transient LossResult lastResult;
     private transient int[] lastTargets;
@@ -93,28 +72,7 @@ public class DistillationLossFunction implements ILossFunction {
     }
 
     private DistillationLossFunction(DistillationConfig config) {
-        this.method = config.method();
-        this.ceWeight = config.ceWeight();
-        if (config instanceof KdConfig c) {
-            temperature = c.temperature();
-            kdWeight = c.kdWeight();
-        } else if (config instanceof DkdConfig c) {
-            set(c.alpha(), c.beta(), c.temperature(), c.warmup(), false, c.hazardPolicy());
-        } else if (config instanceof DtkdConfig c) {
-            set(c.alpha(), c.beta(), c.temperature(), c.warmup(), c.detachTemperatures(), c.hazardPolicy());
-        } else if (config instanceof DtkdDkdConfig c) {
-            set(c.alpha(), c.beta(), c.temperature(), c.warmup(), c.detachTemperatures(), c.hazardPolicy());
-        }
-    }
-
-    private void set(double alpha, double beta, double temperature, int warmup, boolean detach,
-                     HazardPolicy policy) {
-        this.alpha = alpha;
-        this.beta = beta;
-        this.temperature = temperature;
-        this.warmup = warmup;
-        this.detachTemperatures = detach;
-        this.hazardPolicy = policy;
+        this.config = config;
     }
 
     /**
@@ -128,19 +86,8 @@ public class DistillationLossFunction implements ILossFunction {
         return new DistillationLossFunction(config);
     }
 
-    /** @return the configuration this loss computes, rebuilt (and validated) from the serialized fields */
+    /** @return the configuration this loss computes */
     public DistillationConfig config() {
-        if (config == null) {
-            config = switch (method) {
-                case NONE -> new CeConfig(ceWeight);
-                case KD -> new KdConfig(temperature, ceWeight, kdWeight);
-                case DKD -> new DkdConfig(alpha, beta, temperature, ceWeight, warmup, hazardPolicy);
-                case DTKD -> new DtkdConfig(alpha, beta, temperature, ceWeight, warmup, detachTemperatures,
-                        hazardPolicy);
-                case DTKD_DKD -> new DtkdDkdConfig(alpha, beta, temperature, ceWeight, warmup, detachTemperatures,
-                        hazardPolicy);
-            };
-        }
         return config;
     }
 
@@ -197,9 +144,9 @@ public class DistillationLossFunction implements ILossFunction {
 
     private int requireEpoch() {
         if (epoch == NO_EPOCH) {
-            if (config().method() == Method.DKD || config().method() == Method.DTKD
-                    || config().method() == Method.DTKD_DKD) {
-                throw new IllegalStateException(method + " has a warmup of " + warmup + " epochs but no epoch is "
+            if (config.hasWarmup()) {
+                throw new IllegalStateException(config.method() + " has a warmup of " + config.warmup()
+                        + " epochs but no epoch is "
                         + "set: add a DistillationListener to the network, or call setEpoch(referenceEpoch)");
             }
             return 0;
@@ -290,7 +237,7 @@ public class DistillationLossFunction implements ILossFunction {
         }
         int n = (int) preOutput.size(0);
         long c = preOutput.size(1);
-        boolean plainLabels = config().method() == Method.NONE && labels.size(1) == c;
+        boolean plainLabels = !config.method().usesTeacher() && labels.size(1) == c;
         if (labels.size(0) != n || labels.size(1) != 2 * c && !plainLabels) {
             throw new IllegalArgumentException("labels must be [N, 2C] = " + Arrays.toString(new long[]{n, 2 * c})
                     + " ([one-hot | teacher logits], see TeacherLabels.pack) for student logits "

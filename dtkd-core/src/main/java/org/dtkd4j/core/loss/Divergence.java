@@ -1,9 +1,12 @@
 package org.dtkd4j.core.loss;
 
 /**
- * The divergences of one row, as functions {@code f(u, v)} of the temperature-scaled student logits
- * {@code u = s/T_stu} and teacher logits {@code v = t/T_tea}, with their gradients {@code ∂f/∂u} and
- * {@code ∂f/∂v} in closed form.
+ * The Kullback-Leibler divergences a distillation term is made of (the statistical divergence of two
+ * distributions; a training run that blows up is reported as {@code org.dtkd4j.core.engine.TrainingDivergedException},
+ * an unrelated notion). Each is a function {@code f(u, v)} of one row of temperature-scaled student logits
+ * {@code u = s/T_stu} and teacher logits {@code v = t/T_tea}; this enum names them for every front end
+ * ({@link LossBuilder#term}) and evaluates them, with their gradients {@code ∂f/∂u} and {@code ∂f/∂v}, in closed
+ * form. The SameDiff graph builds the same three functions from graph ops.
  *
  * <p>Log-probabilities come from a log-softmax, so they are finite for finite inputs and every product
  * {@code p·log p} with an underflowed {@code p = 0} is 0 ({@code 0·log 0 = 0}). With {@code reference} set, the
@@ -11,7 +14,7 @@ package org.dtkd4j.core.loss;
  * probabilities, and the full KL's teacher-side gradient is NaN when a teacher probability is exactly 0, as torch's
  * {@code xlogy(p, p)} backward ({@code p/p}) makes it.
  */
-enum Divergence {
+public enum Divergence {
 
     /** {@code KL(softmax(v) ‖ softmax(u))}: the KD and DTKD term. */
     FULL {

@@ -96,6 +96,18 @@ final class Temperatures {
         return new Temperatures(tStu, tTea, ms, mt, argMax, slope, guarded, !detach);
     }
 
+    /**
+     * @param rows rows guarded before the temperatures were formed (e.g. by logit standardisation)
+     * @return these temperatures with those rows also counted as guarded
+     */
+    Temperatures withGuarded(boolean[] rows) {
+        boolean[] g = guarded.clone();
+        for (int i = 0; i < g.length; i++) {
+            g[i] |= rows[i];
+        }
+        return new Temperatures(student, teacher, studentMax, teacherMax, studentArgMax, slope, g, differentiable);
+    }
+
     /** @return whether row {@code i} has a gradient path through its temperatures */
     boolean hasGradient(int i) {
         return differentiable && !guarded[i];

@@ -2,8 +2,10 @@
  * The distillation losses in closed form, in plain double arithmetic and without any DL4J wiring: the reference
  * implementation every front end agrees with.
  *
- * <p>{@link org.dtkd4j.core.loss.DistillationLosses#evaluate} takes any
- * {@link org.dtkd4j.core.config.DistillationConfig} (cross-entropy, KD, DKD, DTKD, DTKD+DKD), student and teacher
+ * <p>A loss is written once, by its config record, in the vocabulary of {@link org.dtkd4j.core.loss.LossBuilder}
+ * (temperatures, {@link org.dtkd4j.core.loss.Divergence} terms, weights); this package's builder evaluates it in
+ * closed form. {@link org.dtkd4j.core.loss.DistillationLosses#evaluate} takes any
+ * {@link org.dtkd4j.core.config.DistillationConfig} (cross-entropy, KD, DKD, DTKD, DTKD+DKD, ...), student and teacher
  * logits and target classes, and returns a {@link org.dtkd4j.core.loss.LossResult}: the loss, its unweighted terms
  * ({@link org.dtkd4j.core.loss.Term}) with per-sample values, the per-sample temperatures and their
  * {@link org.dtkd4j.core.loss.TemperatureStats}, and closed-form gradients with respect to the student logits,

@@ -1,27 +1,26 @@
 package org.dtkd4j.core.samediff;
 
-import org.dtkd4j.core.config.CeConfig;
 import org.dtkd4j.core.config.DistillationConfig;
-import org.dtkd4j.core.config.DkdConfig;
-import org.dtkd4j.core.config.DtkdConfig;
-import org.dtkd4j.core.config.DtkdDkdConfig;
 import org.dtkd4j.core.config.HazardPolicy;
-import org.dtkd4j.core.config.KdConfig;
-import org.dtkd4j.core.config.Method;
+import org.dtkd4j.core.loss.Divergence;
+import org.dtkd4j.core.loss.LossBuilder;
 import org.dtkd4j.core.loss.Term;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Adds a distillation loss to a SameDiff graph. The graph computes exactly what
+ * The SameDiff {@link LossBuilder}: adds a distillation loss to a graph. The config's
+ * {@link DistillationConfig#build} describes the loss; this builder turns each temperature and term into graph ops
+ * (from {@link GraphMath}) and names the outputs, so the graph computes exactly what
  * {@link org.dtkd4j.core.loss.DistillationLosses} computes in closed form, with SameDiff's autodiff giving the
- * gradients; the shared javadoc of that class and of the config records states the formulas.
+ * gradients.
  *
  * <p>GUARDED (and STRICT) temperatures use the double-{@code where} trick in arithmetic form, since SameDiff's
  * {@code where} has no usable gradient: a row mask {@code m} (1 when both raw temperatures are finite and positive)
@@ -29,22 +28,47 @@ import java.util.Map;
  * and the temperature is {@code T_dyn·m + T·(1−m)}. Every intermediate value is finite, so a guarded row
  * back-propagates exact zeros through its temperatures instead of {@code 0·∞ = NaN}.
  */
-final class GraphBuilder {
-
-    /** What DKD subtracts from the target logit (after division by the temperature), as the reference. */
-    private static final double MASK = 1000.0;
+final class GraphBuilder implements LossBuilder<GraphBuilder.Temps, GraphBuilder.TermVariable> {
 
     private final SameDiff sd;
     private final String name;
     private final DistillationConfig config;
     private final DataType dtype;
-    private final Map<String, SDVariable> outputs = new LinkedHashMap<>();
+    private final GraphMath math;
+    private final Map<String, SDVariable> outputs;
+    /** The logits the distillation terms see (standardised ones in a {@link #standardized} view). */
+    private SDVariable s;
+    private SDVariable t;
+    /** The raw student logits, for the cross-entropy. */
+    private SDVariable raw;
+    private SDVariable oneHot;
+    private SDVariable epoch;
+    /** {@code [N, 1]} rows guarded by this view's standardisation, or {@code null}. */
+    private SDVariable standardGuard;
 
     private GraphBuilder(SameDiff sd, String name, DistillationConfig config, DataType dtype) {
         this.sd = sd;
         this.name = name;
         this.config = config;
         this.dtype = dtype;
+        this.math = new GraphMath(sd, dtype);
+        this.outputs = new LinkedHashMap<>();
+    }
+
+    /** A view of {@code parent} on other logits, sharing its graph, labels, epoch and outputs. */
+    private GraphBuilder(GraphBuilder parent, SDVariable s, SDVariable t, SDVariable standardGuard) {
+        this.sd = parent.sd;
+        this.name = parent.name;
+        this.config = parent.config;
+        this.dtype = parent.dtype;
+        this.math = parent.math;
+        this.outputs = parent.outputs;
+        this.s = s;
+        this.t = t;
+        this.raw = parent.raw;
+        this.oneHot = parent.oneHot;
+        this.epoch = parent.epoch;
+        this.standardGuard = standardGuard;
     }
 
     /** Validates what is known at build time, then builds the loss; see {@link SameDiffLosses#create}. */
@@ -81,91 +105,99 @@ final class GraphBuilder {
             }
         }
         GraphBuilder b = new GraphBuilder(sd, name, config, dtype);
-        b.assemble(student, usesTeacher ? teacher : null, labels, epoch);
+        b.inputs(student, usesTeacher ? teacher : null, labels, epoch);
+        config.build(b);
         LossVariables vars = new LossVariables(sd, name, config, labels.dataType().isIntType(), b.outputs);
         sd.addListeners(vars.listener());
         return vars;
     }
 
-    private void assemble(SDVariable student, SDVariable teacher, SDVariable labels, SDVariable epoch) {
-        SDVariable s = output(LossVariables.STUDENT_LOGITS, copy(student));
-        SDVariable t = teacher == null ? null : output(LossVariables.TEACHER_LOGITS, copy(stop(teacher)));
-        SDVariable y = output(LossVariables.LABELS, copy(labels));
-        SDVariable oneHot = stop(labels.dataType().isIntType() ? oneHotOf(y, s) : y.castTo(dtype));
-        SDVariable ce = sd.math().neg(logSoftmax(s).mul(oneHot).sum(true, 1));
-        SDVariable warmup = warmupFactor(epoch);
-        switch (config.method()) {
-            case NONE -> finish(warmup, null, new SDVariable[]{ce}, new double[]{((CeConfig) config).ceWeight()},
-                    Term.CE);
-            case KD -> {
-                KdConfig c = (KdConfig) config;
-                Temps temps = fixed(s, t, c.temperature());
-                SDVariable kd = tempered(Divergence.FULL, s, t, oneHot, temps, false);
-                finish(warmup, temps, new SDVariable[]{kd, ce}, new double[]{c.kdWeight(), c.ceWeight()},
-                        Term.KD, Term.CE);
-            }
-            case DKD -> {
-                DkdConfig c = (DkdConfig) config;
-                dkd(s, t, oneHot, warmup, fixed(s, t, c.temperature()), c.alpha(), c.beta(), c.ceWeight(),
-                        c.hazardPolicy(), ce);
-            }
-            case DTKD -> {
-                DtkdConfig c = (DtkdConfig) config;
-                Temps temps = dynamic(s, t, c.temperature(), c.hazardPolicy(), c.detachTemperatures());
-                boolean reference = c.hazardPolicy() == HazardPolicy.OFFICIAL;
-                SDVariable dtkd = tempered(Divergence.FULL, s, t, oneHot, temps, reference);
-                SDVariable kd = tempered(Divergence.FULL, s, t, oneHot, fixed(s, t, c.temperature()), false);
-                finish(warmup, temps, new SDVariable[]{dtkd, kd, ce}, new double[]{c.alpha(), c.beta(), c.ceWeight()},
-                        Term.DTKD, Term.KD, Term.CE);
-            }
-            case DTKD_DKD -> {
-                DtkdDkdConfig c = (DtkdDkdConfig) config;
-                dkd(s, t, oneHot, warmup, dynamic(s, t, c.temperature(), c.hazardPolicy(), c.detachTemperatures()),
-                        c.alpha(), c.beta(), c.ceWeight(), c.hazardPolicy(), ce);
-            }
-        }
+    /** Names copies of the inputs (observed by the input checks) and the one-hot labels. */
+    private void inputs(SDVariable student, SDVariable teacher, SDVariable labels, SDVariable epochVariable) {
+        s = output(LossVariables.STUDENT_LOGITS, GraphMath.copy(student));
+        raw = s;
+        t = teacher == null ? null : output(LossVariables.TEACHER_LOGITS, GraphMath.copy(math.stop(teacher)));
+        SDVariable y = output(LossVariables.LABELS, GraphMath.copy(labels));
+        oneHot = math.stop(labels.dataType().isIntType() ? math.oneHotOf(y, s) : y.castTo(dtype));
+        epoch = epochVariable;
     }
 
-    private void dkd(SDVariable s, SDVariable t, SDVariable oneHot, SDVariable warmup, Temps temps, double alpha,
-                     double beta, double ceWeight, HazardPolicy policy, SDVariable ce) {
+    /** A term's per-sample values {@code [N, 1]} and its name. */
+    record TermVariable(Term term, SDVariable perSample) {
+    }
+
+    /** Per-sample {@code T_stu·T_tea · f(u, v)}, {@code [N,1]}, on {@code u = s/T_stu}, {@code v = t/T_tea}. */
+    @Override
+    public TermVariable term(Term term, Divergence divergence, Temps temps, HazardPolicy policy) {
         boolean reference = policy == HazardPolicy.OFFICIAL;
-        SDVariable tckd = tempered(Divergence.TARGET, s, t, oneHot, temps, reference);
-        SDVariable nckd = tempered(Divergence.NON_TARGET, s, t, oneHot, temps, reference);
-        finish(warmup, temps, new SDVariable[]{tckd, nckd, ce}, new double[]{alpha, beta, ceWeight},
-                Term.TCKD, Term.NCKD, Term.CE);
+        SDVariable u = GraphMath.divide(s, temps.student);
+        SDVariable v = GraphMath.divide(t, temps.teacher);
+        SDVariable f = switch (divergence) {
+            case FULL -> math.kl(u, v, reference);
+            case TARGET -> math.targetKl(u, v, oneHot, reference);
+            case NON_TARGET -> math.kl(u.sub(oneHot.mul(GraphMath.MASK)), v.sub(oneHot.mul(GraphMath.MASK)), false);
+        };
+        return new TermVariable(term, f.mul(temps.teacher.mul(temps.student)));
+    }
+
+    @Override
+    public TermVariable crossEntropy() {
+        return new TermVariable(Term.CE, sd.math().neg(math.logSoftmax(raw).mul(oneHot).sum(true, 1)));
+    }
+
+    /**
+     * GUARDED: constant rows (student or teacher) get {@code z̃ = 0} by a stop-gradient row mask, so they
+     * back-propagate exact zeros, and are reported as guarded; STRICT computes like GUARDED (its listener rejects
+     * such rows); OFFICIAL keeps the formula on them.
+     */
+    @Override
+    public GraphBuilder standardized(HazardPolicy policy) {
+        if (standardGuard != null || s != raw) {
+            throw new IllegalStateException(config + " standardises its logits twice");
+        }
+        SDVariable zs = math.standardize(s);
+        SDVariable zt = math.standardize(t);
+        if (policy == HazardPolicy.OFFICIAL) {
+            return new GraphBuilder(this, zs, zt, null);
+        }
+        SDVariable constantS = math.constantRows(s);
+        SDVariable constantT = math.constantRows(t);
+        return new GraphBuilder(this, zs.mul(s.mul(0.0).add(constantS.rsub(1.0))),
+                zt.mul(t.mul(0.0).add(constantT.rsub(1.0))), sd.math().max(constantS, constantT));
     }
 
     /**
      * Names the per-sample and mean outputs of each term, the temperatures, and the total
-     * {@code warmup · Σ_distillation w_k·L_k + ceWeight·L_ce} (the last term is the cross-entropy).
+     * {@code warmup · Σ_k w_k·L_k + ceWeight·L_ce}.
      */
-    private void finish(SDVariable warmup, Temps temps, SDVariable[] perSample, double[] weights, Term... terms) {
+    @Override
+    public void total(Temps temps, double ceWeight, TermVariable crossEntropy, List<TermVariable> terms,
+                      double... weights) {
+        if (weights.length != terms.size()) {
+            throw new IllegalArgumentException(terms.size() + " terms need as many weights, found " + weights.length);
+        }
+        SDVariable warmup = warmupFactor();
         SDVariable distill = null;
         SDVariable distillRows = null;
-        for (int k = 0; k < terms.length; k++) {
-            SDVariable rows = perSample[k];
-            SDVariable mean = output(terms[k].outputName(), sd.mean(rows));
-            output(LossVariables.PER_SAMPLE + terms[k].outputName(), sd.squeeze(rows, 1));
-            if (k < terms.length - 1) {
+        List<TermVariable> all = new ArrayList<>(terms);
+        all.add(crossEntropy);
+        for (int k = 0; k < all.size(); k++) {
+            SDVariable rows = all.get(k).perSample();
+            SDVariable mean = output(all.get(k).term().outputName(), sd.mean(rows));
+            output(LossVariables.PER_SAMPLE + all.get(k).term().outputName(), sd.squeeze(rows, 1));
+            if (k < terms.size()) {
                 distill = distill == null ? mean.mul(weights[k]) : distill.add(mean.mul(weights[k]));
                 distillRows = distillRows == null ? rows.mul(weights[k]) : distillRows.add(rows.mul(weights[k]));
             }
         }
-        int ce = terms.length - 1;
-        SDVariable ceMean = outputs.get(terms[ce].outputName());
-        SDVariable ceRows = perSample[ce];
-        boolean distills = distill != null;
-        if (config.method() == Method.KD) {
-            output(LossVariables.TOTAL, ceMean.mul(weights[ce]).add(distill));
-            output(LossVariables.PER_SAMPLE + LossVariables.TOTAL, sd.squeeze(ceRows.mul(weights[ce])
-                    .add(distillRows), 1));
-        } else if (distills) {
-            output(LossVariables.TOTAL, warmup.mul(distill).add(ceMean.mul(weights[ce])));
-            output(LossVariables.PER_SAMPLE + LossVariables.TOTAL, sd.squeeze(warmup.mul(distillRows)
-                    .add(ceRows.mul(weights[ce])), 1));
+        SDVariable ceMean = outputs.get(crossEntropy.term().outputName()).mul(ceWeight);
+        SDVariable ceRows = crossEntropy.perSample().mul(ceWeight);
+        if (distill != null) {
+            output(LossVariables.TOTAL, warmup.mul(distill).add(ceMean));
+            output(LossVariables.PER_SAMPLE + LossVariables.TOTAL, sd.squeeze(warmup.mul(distillRows).add(ceRows), 1));
         } else {
-            output(LossVariables.TOTAL, ceMean.mul(weights[ce]));
-            output(LossVariables.PER_SAMPLE + LossVariables.TOTAL, sd.squeeze(ceRows.mul(weights[ce]), 1));
+            output(LossVariables.TOTAL, ceMean);
+            output(LossVariables.PER_SAMPLE + LossVariables.TOTAL, sd.squeeze(ceRows, 1));
         }
         output(LossVariables.WARMUP_FACTOR, sd.identity(warmup));
         if (temps != null) {
@@ -181,32 +213,28 @@ final class GraphBuilder {
     }
 
     /** {@code min(epoch/warmup, 1)}, or the constant 1 when no epoch variable is given or there is no warmup. */
-    private SDVariable warmupFactor(SDVariable epoch) {
-        int warmup = switch (config.method()) {
-            case DKD -> ((DkdConfig) config).warmup();
-            case DTKD -> ((DtkdConfig) config).warmup();
-            case DTKD_DKD -> ((DtkdDkdConfig) config).warmup();
-            case NONE, KD -> 0;
-        };
-        if (epoch == null || warmup == 0) {
-            return sd.constant(1.0).castTo(dtype);
+    private SDVariable warmupFactor() {
+        if (epoch == null || !config.hasWarmup()) {
+            return math.constant(1.0);
         }
-        SDVariable ratio = stop(epoch).castTo(dtype).div((double) warmup);
-        return sd.min(ratio, sd.constant(1.0).castTo(dtype));
+        SDVariable ratio = math.stop(epoch).castTo(dtype).div((double) config.warmup());
+        return sd.min(ratio, math.constant(1.0));
     }
 
     /** Row temperatures {@code [N,1]} (or scalars), row maxima, and the guarded-row mask (null if none). */
-    private record Temps(SDVariable student, SDVariable teacher, SDVariable studentMax, SDVariable teacherMax,
+    record Temps(SDVariable student, SDVariable teacher, SDVariable studentMax, SDVariable teacherMax,
                          SDVariable guarded) {
     }
 
-    private Temps fixed(SDVariable s, SDVariable t, double temperature) {
-        SDVariable tc = constant(temperature);
-        return new Temps(tc, tc, sd.max(s, true, 1), sd.max(t, true, 1), null);
+    @Override
+    public Temps fixed(double temperature) {
+        SDVariable tc = math.constant(temperature);
+        return new Temps(tc, tc, sd.max(s, true, 1), sd.max(t, true, 1), standardGuard);
     }
 
     /** DTKD's {@code T_stu = 2·ms/(mt+ms)·T}, {@code T_tea = 2·mt/(mt+ms)·T}, evaluated in that order. */
-    private Temps dynamic(SDVariable s, SDVariable t, double temperature, HazardPolicy policy, boolean detach) {
+    @Override
+    public Temps dynamic(double temperature, HazardPolicy policy, boolean detach) {
         SDVariable ms = sd.max(s, true, 1);
         SDVariable mt = sd.max(t, true, 1);
         SDVariable sum = mt.add(ms);
@@ -217,8 +245,8 @@ final class GraphBuilder {
             a = ms.mul(2.0).div(sum).mul(temperature);
             b = mt.mul(2.0).div(sum).mul(temperature);
         } else {
-            SDVariable rawA = stop(ms.mul(2.0).div(sum).mul(temperature));
-            SDVariable rawB = stop(mt.mul(2.0).div(sum).mul(temperature));
+            SDVariable rawA = math.stop(ms.mul(2.0).div(sum).mul(temperature));
+            SDVariable rawB = math.stop(mt.mul(2.0).div(sum).mul(temperature));
             SDVariable valid = sd.math().and(
                     sd.math().and(sd.math().isFinite(rawA), sd.math().isFinite(rawB)),
                     sd.math().and(rawA.gt(0.0), rawB.gt(0.0)));
@@ -230,132 +258,13 @@ final class GraphBuilder {
             guarded = notM;
         }
         if (detach) {
-            a = stop(a);
-            b = stop(b);
+            a = math.stop(a);
+            b = math.stop(b);
+        }
+        if (standardGuard != null) {
+            guarded = guarded == null ? standardGuard : sd.math().max(guarded, standardGuard);
         }
         return new Temps(a, b, ms, mt, guarded);
-    }
-
-    /** The three divergences of {@code org.dtkd4j.core.loss}, on {@code u = s/T_stu}, {@code v = t/T_tea}. */
-    private enum Divergence { FULL, TARGET, NON_TARGET }
-
-    /** Per-sample {@code T_stu·T_tea · f(u, v)}, {@code [N,1]}. */
-    private SDVariable tempered(Divergence div, SDVariable s, SDVariable t, SDVariable oneHot, Temps temps,
-                                boolean reference) {
-        SDVariable u = divide(s, temps.student);
-        SDVariable v = divide(t, temps.teacher);
-        SDVariable f = switch (div) {
-            case FULL -> kl(u, v, reference);
-            case TARGET -> targetKl(u, v, oneHot, reference);
-            case NON_TARGET -> kl(u.sub(oneHot.mul(MASK)), v.sub(oneHot.mul(MASK)), false);
-        };
-        return f.mul(temps.teacher.mul(temps.student));
-    }
-
-    /**
-     * {@code KL(softmax(v) ‖ softmax(u))} per row, {@code 0·log 0 = 0}. With {@code reference}, adds
-     * {@code 0·Σ√p}: exactly 0 in the forward pass, and a NaN gradient when a teacher probability {@code p} is 0,
-     * reproducing torch's {@code xlogy(p, p)} backward ({@code p/p}) that makes the official DTKD gradient NaN at
-     * the student arg-max when a teacher probability underflows.
-     */
-    private SDVariable kl(SDVariable u, SDVariable v, boolean reference) {
-        SDVariable lq = logSoftmax(u);
-        SDVariable lp = logSoftmax(v);
-        SDVariable p = sd.math().exp(lp);
-        SDVariable f = p.mul(lp.sub(lq)).sum(true, 1);
-        return reference ? f.add(sd.math().sqrt(p).sum(true, 1).mul(0.0)) : f;
-    }
-
-    /**
-     * DKD's target-class KL of the binary [target, non-target] masses. The stable form works with the log-odds
-     * {@code d = x_y − logsumexp_{c≠y}(x)} of each distribution: {@code log P = −softplus(−d)},
-     * {@code log Q = −softplus(d)}, so the gradient {@code ∂f/∂d_s = P_s − P_t} involves no cancellation (it stays
-     * accurate in float32 when both target probabilities are tiny). With {@code reference}, the student's masses are
-     * summed softmax probabilities and their {@code log} is taken directly, like the official code ({@code −∞} when
-     * they underflow).
-     */
-    private SDVariable targetKl(SDVariable u, SDVariable v, SDVariable oneHot, boolean reference) {
-        SDVariable dt = logOdds(v, oneHot);
-        SDVariable logPt = softplus(dt.neg()).neg();
-        SDVariable logQt = softplus(dt).neg();
-        SDVariable logPs;
-        SDVariable logQs;
-        if (reference) {
-            SDVariable shifted = u.sub(stop(sd.max(u, true, 1)));
-            SDVariable e = sd.math().exp(shifted);
-            SDVariable q = divide(e, e.sum(true, 1));
-            logPs = sd.math().log(q.mul(oneHot).sum(true, 1));
-            logQs = sd.math().log(q.mul(oneHot.rsub(1.0)).sum(true, 1));
-        } else {
-            SDVariable ds = logOdds(u, oneHot);
-            logPs = softplus(ds.neg()).neg();
-            logQs = softplus(ds).neg();
-        }
-        return sd.math().exp(logPt).mul(logPt.sub(logPs)).add(sd.math().exp(logQt).mul(logQt.sub(logQs)));
-    }
-
-    /** {@code x_y − logsumexp_{c≠y}(x)} per row, {@code [N, 1]}. */
-    private SDVariable logOdds(SDVariable x, SDVariable oneHot) {
-        return x.mul(oneHot).sum(true, 1).sub(logSumExpExcept(x, oneHot));
-    }
-
-    /** {@code log(1 + e^x)} as {@code m + log(e^{−m} + e^{x−m})}, {@code m = max(x, 0)} (stop-gradient). */
-    private SDVariable softplus(SDVariable x) {
-        SDVariable m = stop(sd.math().max(x, x.mul(0.0)));
-        return sd.math().log(sd.math().exp(m.neg()).add(sd.math().exp(x.sub(m)))).add(m);
-    }
-
-    /**
-     * {@code log Σ_{c≠y} exp(x_c)} per row: the target entry is replaced by {@code min(x) − 1000}, whose
-     * exponential underflows to 0 next to any other entry, and the maximum is a stop-gradient shift.
-     */
-    private SDVariable logSumExpExcept(SDVariable x, SDVariable oneHot) {
-        SDVariable low = stop(sd.min(x, true, 1).sub(MASK));
-        SDVariable masked = x.mul(oneHot.rsub(1.0)).add(oneHot.mul(low));
-        SDVariable max = stop(sd.max(masked, true, 1));
-        return sd.math().log(sd.math().exp(masked.sub(max)).sum(true, 1)).add(max);
-    }
-
-    /**
-     * {@code log_softmax} over the last dimension as {@code (x − max) − log Σ exp(x − max)}, with a stop-gradient
-     * shift. SameDiff's own {@code logSoftmax} computes {@code log(softmax(x))}, which is {@code −∞} wherever the
-     * softmax underflows (e.g. DKD's masked target) and then turns {@code 0·log 0} into NaN.
-     */
-    private SDVariable logSoftmax(SDVariable x) {
-        SDVariable shifted = x.sub(stop(sd.max(x, true, 1)));
-        return shifted.sub(sd.math().log(sd.math().exp(shifted).sum(true, 1)));
-    }
-
-    /**
-     * {@code x / y} for {@code x [N, C]} and a per-row {@code y} ({@code [N, 1]} or scalar). A row divisor is first
-     * broadcast to {@code [N, C]} by addition: SameDiff 1.0.0-M2.1's broadcasting division back-propagates C times
-     * the gradient into a {@code [N, 1]} divisor, which would corrupt the gradient through the temperatures.
-     */
-    private static SDVariable divide(SDVariable x, SDVariable y) {
-        return x.div(x.mul(0.0).add(y));
-    }
-
-    /** One-hot rows from integer labels, without needing the number of classes at build time. */
-    private SDVariable oneHotOf(SDVariable labels, SDVariable s) {
-        SDVariable columns = sd.cumsum(stop(s).mul(0.0).add(1.0), true, false, 1);
-        SDVariable y = sd.expandDims(labels.castTo(dtype), 1);
-        return sd.eq(columns, y).castTo(dtype);
-    }
-
-    /**
-     * A named copy of an input: a cast to its own type, because SameDiff reports no activation to listeners for
-     * identity ops.
-     */
-    private static SDVariable copy(SDVariable x) {
-        return x.castTo(x.dataType());
-    }
-
-    private SDVariable constant(double value) {
-        return sd.constant(value).castTo(dtype);
-    }
-
-    private SDVariable stop(SDVariable x) {
-        return new StopGradient(sd, x).outputVariable();
     }
 
     private SDVariable output(String output, SDVariable v) {

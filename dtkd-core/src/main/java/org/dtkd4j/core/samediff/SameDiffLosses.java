@@ -8,8 +8,17 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * The one factory for every distillation loss in a SameDiff graph, in the style of {@code sd.loss()}: inputs are
  * validated as far as their shapes and types are known when the graph is built, outputs are named
  * {@code <name>/<output>} (see {@link LossVariables}), and the input values are checked whenever the graph runs.
- * {@link DTKDLoss}, {@link KDLoss}, {@link DKDLoss} and {@link DTKDDKDLoss} are the same entry point typed per
- * method.
+ * The config record selects the method ({@code DtkdConfig.defaults()}, {@code KdConfig}, ...) and describes its
+ * loss ({@link DistillationConfig#build}); this class turns it into graph ops.
+ *
+ * <pre>{@code
+ * SDVariable s = ...;                                          // student logits [N, C]
+ * SDVariable t = sd.placeHolder("teacher", DataType.FLOAT, -1, C);
+ * SDVariable y = sd.placeHolder("label", DataType.INT64, -1);
+ * SDVariable epoch = sd.placeHolder("epoch", DataType.FLOAT);
+ * LossVariables loss = SameDiffLosses.create(sd, "dtkd", s, t, y, epoch, DtkdConfig.defaults());
+ * loss.total().markAsLoss();
+ * }</pre>
  *
  * <p>The graph computes the formulas of the configuration records (and of
  * {@link org.dtkd4j.core.loss.DistillationLosses}, which it agrees with to floating-point tolerance), with

@@ -118,14 +118,13 @@ class DistillerTest {
             // the reference's step schedule: rate 0.05 until milestone 2, then ×0.1
             assertThat(Double.parseDouble(cell(row, "lr"))).isCloseTo(e <= 2 ? 0.05 : 0.005, within(1e-12));
             double warmup = Double.parseDouble(cell(row, "warmup"));
-            assertThat(warmup).isEqualTo(method == Method.DTKD || method == Method.DKD || method == Method.DTKD_DKD
-                    ? e / 20.0 : 1.0);
+            assertThat(warmup).isEqualTo(method.defaultConfig().hasWarmup() ? e / 20.0 : 1.0);
             for (Term t : Term.values()) {
                 boolean expected = switch (method) {
                     case NONE -> t == Term.CE;
-                    case KD -> t == Term.CE || t == Term.KD;
+                    case KD, LS_KD -> t == Term.CE || t == Term.KD;
                     case DTKD -> t == Term.CE || t == Term.KD || t == Term.DTKD;
-                    case DKD, DTKD_DKD -> t == Term.CE || t == Term.TCKD || t == Term.NCKD;
+                    case DKD, DTKD_DKD, LS_DKD -> t == Term.CE || t == Term.TCKD || t == Term.NCKD;
                 };
                 assertThat(cell(row, t.outputName()).isEmpty()).as("%s column %s", method, t).isEqualTo(!expected);
             }

@@ -238,7 +238,7 @@ class SameDiffLossesTest {
         SDVariable labels = sd.placeHolder("y", DataType.DOUBLE, -1, 5);
         SDVariable w = sd.var("w", Nd4j.rand(DataType.DOUBLE, 3, 5).subi(0.5));
         SDVariable b = sd.var("b", Nd4j.zeros(DataType.DOUBLE, 1, 5));
-        LossVariables loss = DTKDLoss.create(sd, "dtkd", features.mmul(w).add(b), teacher, labels, null,
+        LossVariables loss = SameDiffLosses.create(sd, "dtkd", features.mmul(w).add(b), teacher, labels, null,
                 DtkdConfig.defaults());
         sd.setLossVariables(loss.total().name());
         sd.setTrainingConfig(TrainingConfig.builder().updater(new Sgd(0.05))
@@ -270,38 +270,38 @@ class SameDiffLossesTest {
         SDVariable t = sd.placeHolder("t", DataType.FLOAT, -1, 5);
         SDVariable y = sd.placeHolder("y", DataType.INT64, -1);
         DtkdConfig config = DtkdConfig.defaults();
-        rejects(() -> DTKDLoss.create(sd, "a", null, t, y, null, config), "student logits must not be null");
-        rejects(() -> DTKDLoss.create(sd, "a", s, null, y, null, config), "teacher logits must not be null");
-        rejects(() -> DTKDLoss.create(sd, "a", s, t, null, null, config), "labels must not be null");
-        rejects(() -> DTKDLoss.create(sd, "a", s, t, y, null, null), "null config");
-        rejects(() -> DTKDLoss.create(sd, "", s, t, y, null, config), "loss name must be non-empty");
-        rejects(() -> DTKDLoss.create(sd, "a:b", s, t, y, null, config), "contain no ':'");
-        rejects(() -> DTKDLoss.create(sd, "a", s, sd.placeHolder("t4", DataType.FLOAT, -1, 4), y, null, config),
+        rejects(() -> SameDiffLosses.create(sd, "a", null, t, y, null, config), "student logits must not be null");
+        rejects(() -> SameDiffLosses.create(sd, "a", s, null, y, null, config), "teacher logits must not be null");
+        rejects(() -> SameDiffLosses.create(sd, "a", s, t, null, null, config), "labels must not be null");
+        rejects(() -> SameDiffLosses.create(sd, "a", s, t, y, null, null), "null config");
+        rejects(() -> SameDiffLosses.create(sd, "", s, t, y, null, config), "loss name must be non-empty");
+        rejects(() -> SameDiffLosses.create(sd, "a:b", s, t, y, null, config), "contain no ':'");
+        rejects(() -> SameDiffLosses.create(sd, "a", s, sd.placeHolder("t4", DataType.FLOAT, -1, 4), y, null, config),
                 "teacher logits shape [-1, 4] does not match student logits shape [-1, 5]");
-        rejects(() -> DTKDLoss.create(sd, "a", s, sd.placeHolder("td", DataType.DOUBLE, -1, 5), y, null, config),
+        rejects(() -> SameDiffLosses.create(sd, "a", s, sd.placeHolder("td", DataType.DOUBLE, -1, 5), y, null, config),
                 "teacher logits must have the student logits' data type FLOAT, found DOUBLE");
-        rejects(() -> DTKDLoss.create(sd, "a", sd.placeHolder("s1", DataType.FLOAT, -1, 1),
+        rejects(() -> SameDiffLosses.create(sd, "a", sd.placeHolder("s1", DataType.FLOAT, -1, 1),
                 sd.placeHolder("t1", DataType.FLOAT, -1, 1), y, null, config), "C >= 2, found shape [-1, 1]");
-        rejects(() -> DTKDLoss.create(sd, "a", sd.placeHolder("si", DataType.INT32, -1, 5), t, y, null, config),
+        rejects(() -> SameDiffLosses.create(sd, "a", sd.placeHolder("si", DataType.INT32, -1, 5), t, y, null, config),
                 "student logits must be floating point, found INT");
-        rejects(() -> DTKDLoss.create(sd, "a", s, t, sd.placeHolder("yb", DataType.BOOL, -1), null, config),
+        rejects(() -> SameDiffLosses.create(sd, "a", s, t, sd.placeHolder("yb", DataType.BOOL, -1), null, config),
                 "labels must be integer class indices or floating-point one-hot rows, found BOOL");
-        rejects(() -> DTKDLoss.create(sd, "a", s, t, sd.placeHolder("y2", DataType.INT64, -1, 5), null, config),
+        rejects(() -> SameDiffLosses.create(sd, "a", s, t, sd.placeHolder("y2", DataType.INT64, -1, 5), null, config),
                 "integer labels must be [N] class indices, found shape [-1, 5]");
-        rejects(() -> DTKDLoss.create(sd, "a", s, t, sd.placeHolder("yh", DataType.FLOAT, -1, 4), null, config),
+        rejects(() -> SameDiffLosses.create(sd, "a", s, t, sd.placeHolder("yh", DataType.FLOAT, -1, 4), null, config),
                 "labels shape [-1, 4] does not match student logits shape [-1, 5]");
-        rejects(() -> DTKDLoss.create(sd, "a", s, t, y, sd.constant(Nd4j.ones(2)), config),
+        rejects(() -> SameDiffLosses.create(sd, "a", s, t, y, sd.constant(Nd4j.ones(2)), config),
                 "epoch must be a scalar, found shape [2]");
         SameDiff other = SameDiff.create();
-        rejects(() -> DTKDLoss.create(sd, "a", other.placeHolder("s", DataType.FLOAT, -1, 5), t, y, null, config),
+        rejects(() -> SameDiffLosses.create(sd, "a", other.placeHolder("s", DataType.FLOAT, -1, 5), t, y, null, config),
                 "belongs to another SameDiff instance");
-        DTKDLoss.create(sd, "ok", s, t, y, null, config);
-        rejects(() -> DTKDLoss.create(sd, "ok", s, t, y, null, config), "already has a loss named \"ok\"");
-        assertThat(KDLoss.create(sd, "kd", s, t, y, KdConfig.defaults()).outputNames())
+        SameDiffLosses.create(sd, "ok", s, t, y, null, config);
+        rejects(() -> SameDiffLosses.create(sd, "ok", s, t, y, null, config), "already has a loss named \"ok\"");
+        assertThat(SameDiffLosses.create(sd, "kd", s, t, y, null, KdConfig.defaults()).outputNames())
                 .contains("L_kd", "L_ce").doesNotContain("L_dtkd");
-        assertThat(DKDLoss.create(sd, "dkd", s, t, y, null, DkdConfig.defaults()).outputNames())
+        assertThat(SameDiffLosses.create(sd, "dkd", s, t, y, null, DkdConfig.defaults()).outputNames())
                 .contains("L_tckd", "L_nckd");
-        assertThat(DTKDDKDLoss.create(sd, "both", s, t, y, null, DtkdDkdConfig.defaults()).outputNames())
+        assertThat(SameDiffLosses.create(sd, "both", s, t, y, null, DtkdDkdConfig.defaults()).outputNames())
                 .contains("L_tckd", "L_nckd", "T_stu");
         assertThat(SameDiffLosses.create(sd, "ce", s, null, y, null, CeConfig.defaults()).outputNames())
                 .contains("L_ce").doesNotContain("T_stu", "teacher_logits");

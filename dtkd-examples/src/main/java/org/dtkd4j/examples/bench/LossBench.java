@@ -16,6 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -34,8 +35,8 @@ import java.util.Random;
  */
 final class LossBench {
 
-    /** Methods whose losses are measured (NONE has no distillation loss). */
-    static final List<Method> METHODS = List.of(Method.KD, Method.DTKD, Method.DKD, Method.DTKD_DKD);
+    /** Methods whose losses are measured: every registered method with a teacher (NONE has no distillation loss). */
+    static final List<Method> METHODS = Arrays.stream(Method.values()).filter(Method::usesTeacher).toList();
     /** Implementation names, as in the row labels and the last part of the row ids. */
     static final List<String> IMPLEMENTATIONS = List.of("closed-form", "DL4J loss", "SameDiff");
 

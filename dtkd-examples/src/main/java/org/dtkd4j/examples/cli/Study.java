@@ -172,7 +172,7 @@ final class Study {
                 try {
                     for (int i = 0; i < all.size(); i++) {
                         Run run = all.get(i);
-                        Teacher teacher = !run.student() || !run.cfg().distiller().method().usesTeacher() ? null
+                        Teacher teacher = !run.student() || !run.cfg().method().usesTeacher() ? null
                                 : given != null ? given : trained;
                         execute(run, i, all, data, teacher);
                         if (!run.student()) {
@@ -296,7 +296,7 @@ final class Study {
                 ExperimentConfig cfg = run.cfg().withOverrides(List.of("DTKD4J.RUN_DIR",
                         tmp.resolve(run.dir().getFileName()).toString()));
                 Teacher teacher = null;
-                if (run.student() && cfg.distiller().method().usesTeacher()) {
+                if (run.student() && cfg.method().usesTeacher()) {
                     if (given == null && untrained == null) {
                         String arch = cfg.distiller().teacher();
                         untrained = GraphTeacher.of(RunSetup.student(arch, data.train(), cfg.recipe().seed()), arch);
@@ -389,7 +389,7 @@ final class Study {
         List<RunResult> results = new ArrayList<>();
         Map<String, List<Path>> byMethod = new LinkedHashMap<>();
         for (Run r : students) {
-            Method m = r.cfg().distiller().method();
+            Method m = r.cfg().method();
             results.add(RunResult.read(r.dir(), m, r.cfg().recipe().seed()));
             byMethod.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(r.dir());
         }
@@ -407,7 +407,7 @@ final class Study {
                 solver.momentum(), solver.weightDecay(), cfg.extensions().augmentation()));
         for (Method m : plan.methods()) {
             text.append(String.format(Locale.ROOT, "  %s: %s%n", m,
-                    students.stream().filter(r -> r.cfg().distiller().method() == m).findFirst().orElseThrow().cfg()
+                    students.stream().filter(r -> r.cfg().method() == m).findFirst().orElseThrow().cfg()
                             .distillation()));
         }
         text.append(teacherLine(teacherRun, students)).append('\n');
@@ -432,7 +432,7 @@ final class Study {
         if (!plan.needsTeacher()) {
             return "teacher: none (no method uses one)";
         }
-        Path any = students.stream().filter(r -> r.cfg().distiller().method().usesTeacher()).findFirst()
+        Path any = students.stream().filter(r -> r.cfg().method().usesTeacher()).findFirst()
                 .orElseThrow().dir().resolve(Distiller.SUMMARY_FILE);
         double top1;
         try {

@@ -47,7 +47,8 @@ final class StudyCommand implements Callable<Integer> {
     ExperimentOptions experiment;
 
     @Option(names = "--methods", split = ",", paramLabel = "M[,M...]",
-            description = "the methods to compare, of NONE, KD, DKD, DTKD, DTKD_DKD (any case; default: all)")
+            description = "the methods to compare, any of ${COMPLETION-CANDIDATES} (any case; default: all)",
+            completionCandidates = StudyCommand.MethodNames.class)
     List<String> methods;
 
     @Option(names = "--seeds", paramLabel = "N", defaultValue = "3",
@@ -134,6 +135,14 @@ final class StudyCommand implements Callable<Integer> {
             pairs.addAll(List.of("DTKD4J.TRAIN_PER_CLASS", trainPerClass.toString(), "DTKD4J.TRAIN_SUBSET", "0"));
         }
         return pairs;
+    }
+
+    /** The method names of the registry, for the help text. */
+    static final class MethodNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Arrays.stream(Method.values()).map(Method::name).iterator();
+        }
     }
 
     /**

@@ -26,6 +26,6 @@ final class TrainCommand extends RunCommand {
 
     @Override
     protected ExperimentConfig adapt(ExperimentConfig cfg) {
-        return cfg.distiller().method() == Method.NONE ? cfg : cfg.withOverrides(List.of("DISTILLER.TYPE", "NONE"));
+        return cfg.method() == Method.NONE ? cfg : cfg.withOverrides(List.of("DISTILLER.TYPE", "NONE"));
     }
 }

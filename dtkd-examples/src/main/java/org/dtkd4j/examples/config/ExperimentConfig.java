@@ -1,12 +1,10 @@
 package org.dtkd4j.examples.config;
 
 import org.dtkd4j.core.config.CeConfig;
+import org.dtkd4j.core.config.ConfigKey;
+import org.dtkd4j.core.config.ConfigValues;
 import org.dtkd4j.core.config.DistillationConfig;
-import org.dtkd4j.core.config.DkdConfig;
-import org.dtkd4j.core.config.DtkdConfig;
-import org.dtkd4j.core.config.DtkdDkdConfig;
 import org.dtkd4j.core.config.HazardPolicy;
-import org.dtkd4j.core.config.KdConfig;
 import org.dtkd4j.core.config.Method;
 import org.dtkd4j.core.data.Augmentation;
 import org.dtkd4j.core.engine.TrainingRecipe;
@@ -26,11 +24,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An experiment in the YAML schema of the DTKD reference (JinYu1998/DTKD, built on megvii-research/mdistiller,
@@ -70,7 +70,14 @@ import java.util.Optional;
  * <h2>Methods</h2>
  * {@code DISTILLER.TYPE} selects the loss: {@code NONE} (alias {@code vanilla}; cross-entropy only), {@code KD}
  * (section {@code KD}), {@code DKD} (section {@code DKD}), {@code DTKD} (section {@code DTKD}) and this library's
- * {@code DTKD_DKD}, which takes its weights, temperature and warmup from the {@code DKD} section. Matching is
+ * {@code DTKD_DKD}, which takes its weights, temperature and warmup from the {@code DKD} section, and the
+ * logit-standardised {@code LS_KD} (section {@code KD}) and {@code LS_DKD} (section {@code DKD}), which the official
+ * logit-standardisation code selects as {@code KD} or {@code DKD} with {@code EXPERIMENT.LOGIT_STAND True}; both
+ * spellings work here. A section shared by several methods takes, for the keys the file and the overrides leave
+ * unset, the defaults of the selected method: KD with {@code LOGIT_STAND} gets {@code T = 2} and KD weight 9, as
+ * the official {@code train.py --logit-stand} does; for DKD the official command line multiplies the file's
+ * {@code DKD.ALPHA}/{@code BETA} by 9 and sets {@code DKD.T 2}, which here are the keys
+ * {@code DKD.T 2 DKD.ALPHA 9 DKD.BETA 72}. The methods are those of the {@link Method} registry. Matching is
  * case-insensitive; the reference's other methods ({@code AT}, {@code CRD}, ...) are rejected.
  *
  * <p>Instances are immutable; every value is validated when the instance is made, and a message names the key and
@@ -141,8 +148,9 @@ public final class ExperimentConfig {
     /**
      * Section {@code DISTILLER}.
      *
-     * @param type    {@code DISTILLER.TYPE}: {@code NONE} (or {@code vanilla}), {@code KD}, {@code DKD}, {@code DTKD}
-     *                or {@code DTKD_DKD}, any case (default {@code NONE})
+     * @param type    {@code DISTILLER.TYPE}: {@code NONE} (or {@code vanilla}) or a {@link Method} name, e.g.
+     *                {@code KD}, {@code DKD}, {@code DTKD}, {@code DTKD_DKD}, {@code LS_KD}, any case (default
+     *                {@code NONE})
      * @param teacher {@code DISTILLER.TEACHER}, a {@link CifarZoo#names()} name unless {@code DTKD4J.TEACHER_WEIGHTS}
      *                names a file, then only a label (default {@code ResNet50})
      * @param student {@code DISTILLER.STUDENT}, a {@link CifarZoo#names()} name (default {@code resnet32})
@@ -154,7 +162,10 @@ public final class ExperimentConfig {
             zooName("DISTILLER.STUDENT", student);
         }
 
-        /** @return the method {@link #type()} selects */
+        /**
+         * @return the method {@link #type()} names (without {@code EXPERIMENT.LOGIT_STAND}; the run's method is
+         *         {@link ExperimentConfig#method()})
+         */
         public Method method() {
             return methodOf(type);
         }
@@ -164,12 +175,11 @@ public final class ExperimentConfig {
             if (t.equals("VANILLA")) {
                 return Method.NONE;
             }
-            try {
-                return Method.valueOf(t);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("DISTILLER.TYPE must be one of NONE (or vanilla), KD, DKD, DTKD, "
-                        + "DTKD_DKD, found '" + type + "'", e);
-            }
+            return Arrays.stream(Method.values()).filter(m -> m.name().equals(t)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("DISTILLER.TYPE must be one of "
+                            + String.join(", ", Arrays.stream(Method.values())
+                            .map(m -> m == Method.NONE ? "NONE (or vanilla)" : m.name()).toList())
+                            + ", found '" + type + "'"));
         }
     }
 
@@ -228,62 +238,6 @@ public final class ExperimentConfig {
             if (saveCheckpointFreq < 0) {
                 throw new IllegalArgumentException("LOG.SAVE_CHECKPOINT_FREQ must be >= 0, found " + saveCheckpointFreq);
             }
-        }
-    }
-
-    /**
-     * Section {@code KD}, for {@code DISTILLER.TYPE KD}: see {@link KdConfig}.
-     *
-     * @param temperature {@code KD.TEMPERATURE}, finite and {@code > 0} (default 4)
-     * @param ceWeight    {@code KD.LOSS.CE_WEIGHT}, finite and {@code >= 0} (default 0.1)
-     * @param kdWeight    {@code KD.LOSS.KD_WEIGHT}, finite and {@code >= 0} (default 0.9)
-     */
-    public record Kd(double temperature, double ceWeight, double kdWeight) {
-        /** Validates every field. */
-        public Kd {
-            positive("KD.TEMPERATURE", temperature);
-            nonNegative("KD.LOSS.CE_WEIGHT", ceWeight);
-            nonNegative("KD.LOSS.KD_WEIGHT", kdWeight);
-        }
-    }
-
-    /**
-     * Section {@code DKD}, for {@code DISTILLER.TYPE DKD} and {@code DTKD_DKD}: see {@link DkdConfig}.
-     *
-     * @param ceWeight {@code DKD.CE_WEIGHT}, finite and {@code >= 0} (default 1)
-     * @param alpha    {@code DKD.ALPHA}, weight of TCKD, finite and {@code >= 0} (default 1)
-     * @param beta     {@code DKD.BETA}, weight of NCKD, finite and {@code >= 0} (default 8)
-     * @param t        {@code DKD.T}, finite and {@code > 0} (default 4)
-     * @param warmup   {@code DKD.WARMUP}, epochs, {@code >= 1} (default 20)
-     */
-    public record Dkd(double ceWeight, double alpha, double beta, double t, int warmup) {
-        /** Validates every field. */
-        public Dkd {
-            nonNegative("DKD.CE_WEIGHT", ceWeight);
-            nonNegative("DKD.ALPHA", alpha);
-            nonNegative("DKD.BETA", beta);
-            positive("DKD.T", t);
-            positive("DKD.WARMUP", warmup);
-        }
-    }
-
-    /**
-     * Section {@code DTKD}, for {@code DISTILLER.TYPE DTKD}: see {@link DtkdConfig}.
-     *
-     * @param alpha    {@code DTKD.ALPHA}, weight of the DTKD term, finite and {@code >= 0} (default 3)
-     * @param beta     {@code DTKD.BETA}, weight of the vanilla KD term, finite and {@code >= 0} (default 1)
-     * @param ceWeight {@code DTKD.CE_WEIGHT}, the paper's γ, finite and {@code >= 0} (default 1)
-     * @param t        {@code DTKD.T}, the reference temperature, finite and {@code > 0} (default 4)
-     * @param warmup   {@code DTKD.WARMUP}, epochs, {@code >= 1} (default 20)
-     */
-    public record Dtkd(double alpha, double beta, double ceWeight, double t, int warmup) {
-        /** Validates every field. */
-        public Dtkd {
-            nonNegative("DTKD.ALPHA", alpha);
-            nonNegative("DTKD.BETA", beta);
-            nonNegative("DTKD.CE_WEIGHT", ceWeight);
-            positive("DTKD.T", t);
-            positive("DTKD.WARMUP", warmup);
         }
     }
 
@@ -396,20 +350,26 @@ public final class ExperimentConfig {
         }
     }
 
+    /** The merged values as given: defaults, file, overrides. */
+    private final Map<String, Object> raw;
+    /** The keys the file or the overrides set. */
+    private final Set<String> explicit;
+    /** {@link #raw} with the method's own defaults for the keys of its section that were not set. */
     private final Map<String, Object> values;
     private final Experiment experiment;
     private final Dataset dataset;
     private final Distiller distiller;
     private final Solver solver;
     private final Log log;
-    private final Kd kd;
-    private final Dkd dkd;
-    private final Dtkd dtkd;
+    private final Method method;
+    private final DistillationConfig distillation;
     private final Extensions extensions;
     private final DatasetType datasetType;
 
-    private ExperimentConfig(Map<String, Object> merged) {
-        values = Collections.unmodifiableMap(new LinkedHashMap<>(merged));
+    private ExperimentConfig(Map<String, Object> merged, Set<String> explicit) {
+        raw = Collections.unmodifiableMap(new LinkedHashMap<>(merged));
+        this.explicit = Set.copyOf(explicit);
+        values = Collections.unmodifiableMap(effective(merged, explicit));
         experiment = new Experiment(str("EXPERIMENT.PROJECT"), str("EXPERIMENT.NAME"), str("EXPERIMENT.TAG"));
         dataset = new Dataset(str("DATASET.TYPE"), integer("DATASET.NUM_WORKERS"), integer("DATASET.TEST.BATCH_SIZE"));
         distiller = new Distiller(str("DISTILLER.TYPE"), str("DISTILLER.TEACHER"), str("DISTILLER.STUDENT"));
@@ -418,11 +378,6 @@ public final class ExperimentConfig {
                 real("SOLVER.WEIGHT_DECAY"), real("SOLVER.MOMENTUM"), str("SOLVER.TYPE"));
         log = new Log(integer("LOG.TENSORBOARD_FREQ"), integer("LOG.SAVE_CHECKPOINT_FREQ"), str("LOG.PREFIX"),
                 (Boolean) values.get("LOG.WANDB"));
-        kd = new Kd(real("KD.TEMPERATURE"), real("KD.LOSS.CE_WEIGHT"), real("KD.LOSS.KD_WEIGHT"));
-        dkd = new Dkd(real("DKD.CE_WEIGHT"), real("DKD.ALPHA"), real("DKD.BETA"), real("DKD.T"),
-                integer("DKD.WARMUP"));
-        dtkd = new Dtkd(real("DTKD.ALPHA"), real("DTKD.BETA"), real("DTKD.CE_WEIGHT"), real("DTKD.T"),
-                integer("DTKD.WARMUP"));
         extensions = new Extensions(str("DTKD4J.DATASET_TYPE"), str("DTKD4J.DATASET_DIR"),
                 integer("DTKD4J.TRAIN_SUBSET"), integer("DTKD4J.TRAIN_PER_CLASS"), str("DTKD4J.TEACHER_WEIGHTS"),
                 str("DTKD4J.RUN_DIR"), integer("DTKD4J.SEED"),
@@ -435,14 +390,43 @@ public final class ExperimentConfig {
         String datasetName = str(datasetKey);
         datasetType = DatasetType.ofConfigName(datasetName).orElseThrow(() -> new IllegalArgumentException(
                 datasetKey + " must be one of " + DatasetType.configNames() + ", found '" + datasetName + "'"));
-        if (distiller.method().usesTeacher() && extensions.teacherWeights().isEmpty()) {
+        Schema.METHOD_KEYS.forEach((key, kind) -> {
+            switch (kind) {
+                case POSITIVE -> positive(key, real(key));
+                case NON_NEGATIVE -> nonNegative(key, real(key));
+                case EPOCHS -> positive(key, integer(key));
+            }
+        });
+        method = methodOf(distiller.type(), distiller.method(), (Boolean) values.get("EXPERIMENT.LOGIT_STAND"));
+        distillation = method.defaultConfig().withOfficialKeys(new ConfigValues() {
+            @Override
+            public double real(String key) {
+                return ExperimentConfig.this.real(key);
+            }
+
+            @Override
+            public int integer(String key) {
+                return ExperimentConfig.this.integer(key);
+            }
+
+            @Override
+            public HazardPolicy hazardPolicy() {
+                return extensions.policy();
+            }
+
+            @Override
+            public boolean detachTemperatures() {
+                return extensions.detachTemperatures();
+            }
+        });
+        if (method.usesTeacher() && extensions.teacherWeights().isEmpty()) {
             zooName("DISTILLER.TEACHER", distiller.teacher());
         }
     }
 
     /** @return the reference's defaults (cfg.py) and this library's: the vanilla baseline of resnet32 on CIFAR-100 */
     public static ExperimentConfig defaults() {
-        return new ExperimentConfig(Schema.defaults());
+        return new ExperimentConfig(Schema.defaults(), Set.of());
     }
 
     /**
@@ -489,25 +473,27 @@ public final class ExperimentConfig {
         }
         Map<String, Object> merged = Schema.defaults();
         try {
-            mergeTree(merged, root == null ? Map.of() : (Map<?, ?>) root, "");
-            return new ExperimentConfig(merged);
+            Set<String> explicit = new HashSet<>();
+            mergeTree(merged, explicit, root == null ? Map.of() : (Map<?, ?>) root, "");
+            return new ExperimentConfig(merged, explicit);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
     }
 
-    private static void mergeTree(Map<String, Object> merged, Map<?, ?> tree, String prefix) {
+    private static void mergeTree(Map<String, Object> merged, Set<String> explicit, Map<?, ?> tree, String prefix) {
         for (Map.Entry<?, ?> e : tree.entrySet()) {
             String name = prefix + e.getKey();
             Object value = e.getValue();
             if (Schema.SECTIONS.contains(name)) {
                 if (value instanceof Map<?, ?> section) {
-                    mergeTree(merged, section, name + ".");
+                    mergeTree(merged, explicit, section, name + ".");
                 } else if (value != null) {
                     throw new IllegalArgumentException(name + " is a section, found " + Schema.describe(value));
                 }
             } else if (Schema.KEYS.containsKey(name)) {
                 merged.put(name, Schema.decode(Schema.KEYS.get(name), value));
+                explicit.add(name);
             } else {
                 throw Schema.unknown(name);
             }
@@ -529,13 +515,15 @@ public final class ExperimentConfig {
             throw new IllegalArgumentException("command line: overrides must be KEY VALUE pairs, found "
                     + keyValues.size() + " items " + keyValues);
         }
-        Map<String, Object> merged = new LinkedHashMap<>(values);
+        Map<String, Object> merged = new LinkedHashMap<>(raw);
+        Set<String> set = new HashSet<>(explicit);
         try {
             for (int i = 0; i < keyValues.size(); i += 2) {
                 Schema.Key key = Schema.key(keyValues.get(i));
                 merged.put(key.name(), Schema.decodeText(key, keyValues.get(i + 1)));
+                set.add(key.name());
             }
-            return new ExperimentConfig(merged);
+            return new ExperimentConfig(merged, set);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("command line: " + e.getMessage(), e);
         }
@@ -566,21 +554,6 @@ public final class ExperimentConfig {
         return log;
     }
 
-    /** @return section {@code KD} */
-    public Kd kd() {
-        return kd;
-    }
-
-    /** @return section {@code DKD} */
-    public Dkd dkd() {
-        return dkd;
-    }
-
-    /** @return section {@code DTKD} */
-    public Dtkd dtkd() {
-        return dtkd;
-    }
-
     /** @return section {@code DTKD4J}, this library's extensions */
     public Extensions extensions() {
         return extensions;
@@ -605,23 +578,58 @@ public final class ExperimentConfig {
     }
 
     /**
-     * @return the loss of {@code DISTILLER.TYPE} with its section's values: {@link CeConfig#defaults()} for
-     *         {@code NONE}, {@link KdConfig} from {@code KD}, {@link DkdConfig} from {@code DKD}, {@link DtkdConfig}
-     *         from {@code DTKD}, {@link DtkdDkdConfig} from {@code DKD}; the hazard policy and temperature detaching
-     *         from {@code DTKD4J}
+     * {@code DISTILLER.TYPE} names a method; with {@code EXPERIMENT.LOGIT_STAND True} (the official
+     * logit-standardisation code's switch) a type of the original methods selects their logit-standardised variant,
+     * e.g. {@code KD} selects {@link Method#LS_KD}.
+     */
+    private static Method methodOf(String type, Method named, boolean logitStand) {
+        if (!logitStand || !named.usesTeacher() || named.defaultConfig().logitStandardization()) {
+            return named;
+        }
+        List<Method> standardized = Arrays.stream(Method.values())
+                .filter(m -> m.defaultConfig().logitStandardization()).toList();
+        return standardized.stream().filter(m -> m.defaultConfig().officialType().equals(named.name())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("EXPERIMENT.LOGIT_STAND True needs DISTILLER.TYPE "
+                        + String.join(", ", standardized.stream().map(m -> m.defaultConfig().officialType())
+                        .toList()) + " (or " + String.join(", ", standardized.stream().map(Method::name).toList())
+                        + "), found '" + type + "'"));
+    }
+
+    /**
+     * The method's own defaults for the keys of its section that neither the file nor the overrides set: a section
+     * shared by several methods ({@code KD} by KD and LS_KD) has the defaults of the first in the schema, and
+     * {@code DISTILLER.TYPE LS_KD} alone must give LS_KD's official defaults, as the official code's command line
+     * does for {@code KD} with {@code --logit-stand}.
+     */
+    private static Map<String, Object> effective(Map<String, Object> merged, Set<String> explicit) {
+        Map<String, Object> out = new LinkedHashMap<>(merged);
+        String type = (String) merged.get("DISTILLER.TYPE");
+        Method method = methodOf(type, Distiller.methodOf(type), (Boolean) merged.get("EXPERIMENT.LOGIT_STAND"));
+        for (ConfigKey key : method.defaultConfig().officialKeys()) {
+            if (!explicit.contains(key.name())) {
+                out.put(key.name(), key.value());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @return the method of the run: {@code DISTILLER.TYPE}, or its logit-standardised variant under
+     *         {@code EXPERIMENT.LOGIT_STAND True}
+     */
+    public Method method() {
+        return method;
+    }
+
+    /**
+     * @return the loss of {@link #method()}, read from its section's keys by the method's record
+     *         ({@link DistillationConfig#withOfficialKeys}): {@link CeConfig#defaults()} for {@code NONE},
+     *         {@code KdConfig} from {@code KD}, {@code DkdConfig} and {@code DtkdDkdConfig} from {@code DKD},
+     *         {@code DtkdConfig} from {@code DTKD}, {@code LsKdConfig} from {@code KD} and {@code LsDkdConfig} from
+     *         {@code DKD}; the hazard policy and temperature detaching from {@code DTKD4J}
      */
     public DistillationConfig distillation() {
-        HazardPolicy policy = extensions.policy();
-        boolean detach = extensions.detachTemperatures();
-        return switch (distiller.method()) {
-            case NONE -> CeConfig.defaults();
-            case KD -> new KdConfig(kd.temperature(), kd.ceWeight(), kd.kdWeight());
-            case DKD -> new DkdConfig(dkd.alpha(), dkd.beta(), dkd.t(), dkd.ceWeight(), dkd.warmup(), policy);
-            case DTKD -> new DtkdConfig(dtkd.alpha(), dtkd.beta(), dtkd.t(), dtkd.ceWeight(), dtkd.warmup(), detach,
-                    policy);
-            case DTKD_DKD -> new DtkdDkdConfig(dkd.alpha(), dkd.beta(), dkd.t(), dkd.ceWeight(), dkd.warmup(), detach,
-                    policy);
-        };
+        return distillation;
     }
 
     /**

@@ -1,5 +1,9 @@
 package org.dtkd4j.examples.config;
 
+import org.dtkd4j.core.config.ConfigKey;
+import org.dtkd4j.core.config.DistillationConfig;
+import org.dtkd4j.core.config.Method;
+
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,7 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * Every key of the reference's {@code mdistiller/engine/cfg.py} (JinYu1998/DTKD) with its default, in the
- * reference's order, then this library's {@code DTKD4J} section (its keys are documented at
+ * reference's order except that the sections of the implemented methods come from the {@link Method} registry and
+ * follow {@code LOG}, then this library's {@code DTKD4J} section (its keys are documented at
  * {@link ExperimentConfig.Extensions}); and the decoding of values by the type of the
  * default, as yacs' {@code _decode_cfg_value} and {@code _check_and_coerce_cfg_value_type} do.
  *
@@ -53,6 +58,13 @@ final class Schema {
     /** Every key, in the reference's order, then {@link #EXTENSION_SECTION}. */
     static final Map<String, Key> KEYS;
 
+    /**
+     * The keys of the methods' sections ({@code KD.*}, {@code DKD.*}, {@code DTKD.*}, ...), as the {@link Method}
+     * registry's records declare them ({@link DistillationConfig#officialKeys()}), with their kinds. A section that
+     * several methods share takes its defaults from the first of them in the registry.
+     */
+    static final Map<String, ConfigKey.Kind> METHOD_KEYS;
+
     /** Every section (dotted prefix), including the reference's empty {@code DTKD.LOSS}. */
     static final Set<String> SECTIONS;
 
@@ -64,6 +76,7 @@ final class Schema {
         str(k, "EXPERIMENT.PROJECT", "distill");
         str(k, "EXPERIMENT.NAME", "");
         str(k, "EXPERIMENT.TAG", "default");
+        bool(k, "EXPERIMENT.LOGIT_STAND", false);
 
         str(k, "DATASET.TYPE", "cifar100");
         integer(k, "DATASET.NUM_WORKERS", 2);
@@ -88,9 +101,16 @@ final class Schema {
         str(k, "LOG.PREFIX", "./output");
         bool(k, "LOG.WANDB", true);
 
-        real(k, "KD.TEMPERATURE", 4.0);
-        real(k, "KD.LOSS.CE_WEIGHT", 0.1);
-        real(k, "KD.LOSS.KD_WEIGHT", 0.9);
+        Map<String, ConfigKey.Kind> methodKeys = new LinkedHashMap<>();
+        for (Method method : Method.values()) {
+            for (ConfigKey key : method.defaultConfig().officialKeys()) {
+                if (!methodKeys.containsKey(key.name())) {
+                    methodKeys.put(key.name(), key.kind());
+                    put(k, key.name(), key.kind() == ConfigKey.Kind.EPOCHS ? Type.INT : Type.FLOAT, key.value());
+                }
+            }
+        }
+        METHOD_KEYS = Collections.unmodifiableMap(methodKeys);
 
         integer(k, "AT.P", 2);
         real(k, "AT.LOSS.CE_WEIGHT", 1.0);
@@ -150,18 +170,6 @@ final class Schema {
         ints(k, "REVIEWKD.OUT_CHANNELS", 64, 128, 256, 256);
         integer(k, "REVIEWKD.MAX_MID_CHANNEL", 512);
         bool(k, "REVIEWKD.STU_PREACT", false);
-
-        real(k, "DKD.CE_WEIGHT", 1.0);
-        real(k, "DKD.ALPHA", 1.0);
-        real(k, "DKD.BETA", 8.0);
-        real(k, "DKD.T", 4.0);
-        integer(k, "DKD.WARMUP", 20);
-
-        real(k, "DTKD.ALPHA", 3.0);
-        real(k, "DTKD.BETA", 1.0);
-        real(k, "DTKD.CE_WEIGHT", 1.0);
-        real(k, "DTKD.T", 4.0);
-        integer(k, "DTKD.WARMUP", 20);
 
         String x = EXTENSION_SECTION + ".";
         str(k, x + "DATASET_TYPE", "");

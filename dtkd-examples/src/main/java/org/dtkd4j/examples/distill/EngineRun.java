@@ -59,7 +59,8 @@ record EngineRun(Path data, Cifar dataset, int trainSize, String student, Method
                 .optional("--dataset", String.class, "NAME", "cifar100", "cifar10 or cifar100")
                 .optional("--train-size", Integer.class, "N", "0", "train on a random sample of N images; 0 = all")
                 .optional("--student", String.class, "MODEL", "resnet8x4", "the student, a CifarZoo model name")
-                .optional("--method", String.class, "METHOD", "DTKD", "DTKD, KD, DKD or DTKD_DKD")
+                .optional("--method", String.class, "METHOD", "DTKD", "a distillation method: " + String.join(", ",
+                        Arrays.stream(Method.values()).filter(Method::usesTeacher).map(Method::name).toList()))
                 .optional("--epochs", Integer.class, "N", "240", "training epochs")
                 .optional("--batch", Integer.class, "N", "64", "minibatch size")
                 .optional("--run-dir", Path.class, "DIR", null,

@@ -36,7 +36,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-METHODS = ["NONE", "KD", "DTKD", "DKD", "DTKD_DKD"]
+METHODS = ["NONE", "KD", "DTKD", "DKD", "DTKD_DKD", "LS_KD", "LS_DKD"]
 
 
 # ----------------------------------------------------------------------------------------------------------------------
@@ -164,6 +164,12 @@ def dkd_terms(s, t, y, t_stu, t_tea):
     return tckd, nckd
 
 
+def standardize(z):
+    """Logit standardisation (sunshangquan/logit-standardization-KD, mdistiller/distillers/KD.py normalize): per row
+    (z - mean) / (1e-7 + std), std unbiased; the gradient flows through the mean and the std."""
+    return (z - z.mean(dim=1, keepdim=True)) / (1e-7 + z.std(dim=1, keepdim=True))
+
+
 def terms(method, s, t, y, epoch):
     """Every term of a method (as the Java LossResult names them) and the total, as tensors."""
     ce = F.cross_entropy(s, y)
@@ -183,6 +189,12 @@ def terms(method, s, t, y, epoch):
         t_stu, t_tea = (T, T) if method == "DKD" else dtkd_temperatures(s, t, T)
         tckd, nckd = dkd_terms(s, t, y, t_stu, t_tea)
         return {"L_tckd": tckd, "L_nckd": nckd, "L_ce": ce}, warmup * (1.0 * tckd + 8.0 * nckd) + ce
+    if method == "LS_KD":
+        kd = tempered_kl(standardize(s), standardize(t), 2.0, 2.0)
+        return {"L_kd": kd, "L_ce": ce}, 0.1 * ce + 9.0 * kd
+    if method == "LS_DKD":
+        tckd, nckd = dkd_terms(standardize(s), standardize(t), y, 2.0, 2.0)
+        return {"L_tckd": tckd, "L_nckd": nckd, "L_ce": ce}, warmup * (9.0 * tckd + 72.0 * nckd) + ce
     raise SystemExit("bench_torch.py: unknown method '%s' (%s)" % (method, ", ".join(METHODS)))
 
 

@@ -2,6 +2,7 @@ package org.dtkd4j.examples.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.dtkd4j.core.config.Method;
 import org.dtkd4j.examples.cli.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,10 +24,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BenchCommandTest {
 
-    /** 4 methods × 3 implementations of the loss, 5 steps with and without conv-cache, 2 teacher inferences. */
-    private static final int DL4J_ROWS = 4 * 3 + 2 * 5 + 2;
-    /** 4 losses, 5 steps, 1 teacher inference. */
-    private static final int TORCH_ROWS = 4 + 5 + 1;
+    private static final int METHODS = Method.values().length;
+    /** The distillation methods × 3 implementations of the loss, every method's step with and without conv-cache,
+     * 2 teacher inferences. */
+    private static final int DL4J_ROWS = (METHODS - 1) * 3 + 2 * METHODS + 2;
+    /** The distillation methods' losses, every method's step, 1 teacher inference. */
+    private static final int TORCH_ROWS = (METHODS - 1) + METHODS + 1;
 
     @Test
     void quickRunPrintsOneCompleteTableAndWritesItsNumbers(@TempDir Path dir) throws Exception {

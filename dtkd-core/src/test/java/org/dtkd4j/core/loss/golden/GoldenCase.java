@@ -130,7 +130,7 @@ public final class GoldenCase {
     }
 
     /**
-     * @param method NONE, KD, DKD or DTKD (DTKD_DKD has no reference)
+     * @param method NONE, KD, DKD or DTKD (the methods of losses.json)
      * @param policy hazard policy for the methods that have one
      * @return the configuration the reference used for this case
      */
@@ -142,7 +142,7 @@ public final class GoldenCase {
                     param("dkd", "ce_weight"), intParam("dkd", "warmup"), policy);
             case DTKD -> new DtkdConfig(param("dtkd", "alpha"), param("dtkd", "beta"), param("dtkd", "T"),
                     param("dtkd", "ce_weight"), intParam("dtkd", "warmup"), false, policy);
-            case DTKD_DKD -> throw new IllegalStateException(name + ": the reference has no DTKD+DKD loss");
+            default -> throw new IllegalStateException(name + ": losses.json has no " + method + " loss");
         };
     }
 
@@ -203,6 +203,15 @@ public final class GoldenCase {
             out[i] = GoldenLosses.number(v.get(i), name + ": " + what + "[" + i + "]");
         }
         return out;
+    }
+
+    /** @return whether the case holds a value at this path of keys */
+    public boolean has(String... path) {
+        JsonNode cur = node;
+        for (String p : path) {
+            cur = cur.path(p);
+        }
+        return !cur.isMissingNode() && !cur.isNull();
     }
 
     private JsonNode require(String... path) {

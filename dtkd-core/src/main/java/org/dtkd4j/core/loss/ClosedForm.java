@@ -1,0 +1,140 @@
+package org.dtkd4j.core.loss;
+
+import org.dtkd4j.core.config.DistillationConfig;
+import org.dtkd4j.core.config.HazardPolicy;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The closed-form {@link LossBuilder}: evaluates each term in double precision with its gradient (see
+ * {@link TermEvaluator}) and assembles the {@link LossResult}.
+ */
+final class ClosedForm implements LossBuilder<Temperatures, TermResult> {
+
+    private final DistillationConfig config;
+    /** The logits the distillation terms see (standardised ones in a {@link #standardized} view). */
+    private final double[][] s;
+    private final double[][] t;
+    /** The raw student logits, for the cross-entropy. */
+    private final double[][] raw;
+    private final int[] targets;
+    private final double warmup;
+    /** The standardisation of this view, {@code null} on raw logits. */
+    private final Standardization standardization;
+    /** The builder that holds the result (this one, or the one a view was made from). */
+    private final ClosedForm root;
+    private LossResult result;
+
+    ClosedForm(DistillationConfig config, double[][] s, double[][] t, int[] targets, double warmup) {
+        this(config, s, t, s, targets, warmup, null, null);
+    }
+
+    private ClosedForm(DistillationConfig config, double[][] s, double[][] t, double[][] raw, int[] targets,
+                       double warmup, Standardization standardization, ClosedForm root) {
+        this.config = config;
+        this.s = s;
+        this.t = t;
+        this.raw = raw;
+        this.targets = targets;
+        this.warmup = warmup;
+        this.standardization = standardization;
+        this.root = root == null ? this : root;
+    }
+
+    @Override
+    public Temperatures fixed(double temperature) {
+        return guard(Temperatures.fixed(s, t, temperature));
+    }
+
+    @Override
+    public Temperatures dynamic(double temperature, HazardPolicy policy, boolean detach) {
+        return guard(Temperatures.dynamic(s, t, temperature, policy, detach));
+    }
+
+    private Temperatures guard(Temperatures temps) {
+        return standardization == null ? temps : temps.withGuarded(standardization.guarded);
+    }
+
+    @Override
+    public TermResult term(Term term, Divergence divergence, Temperatures temperatures, HazardPolicy policy) {
+        TermResult r = TermEvaluator.tempered(term, divergence, s, t, targets, temperatures, policy);
+        return standardization == null ? r
+                : new TermResult(term, r.value(), r.perSample(), standardization.backward(r.gradient()));
+    }
+
+    @Override
+    public TermResult crossEntropy() {
+        return TermEvaluator.crossEntropy(raw, targets);
+    }
+
+    @Override
+    public ClosedForm standardized(HazardPolicy policy) {
+        if (standardization != null) {
+            throw new IllegalStateException(config + " standardises its logits twice");
+        }
+        Standardization z = Standardization.of(s, t, policy);
+        return new ClosedForm(config, z.student, z.teacher, raw, targets, warmup, z, root);
+    }
+
+    @Override
+    public void total(Temperatures temperatures, double ceWeight, TermResult crossEntropy, List<TermResult> terms,
+                      double... weights) {
+        if (weights.length != terms.size()) {
+            throw new IllegalArgumentException(terms.size() + " terms need as many weights, found " + weights.length);
+        }
+        double distill = 0;
+        double[] combined = new double[terms.size() + 1];
+        TermResult[] all = new TermResult[terms.size() + 1];
+        for (int k = 0; k < terms.size(); k++) {
+            distill += weights[k] * terms.get(k).value();
+            combined[k] = warmup * weights[k];
+            all[k] = terms.get(k);
+        }
+        combined[terms.size()] = ceWeight;
+        all[terms.size()] = crossEntropy;
+        double ce = ceWeight * crossEntropy.value();
+        double total = terms.isEmpty() ? ce : warmup * distill + ce;
+        root.result = combine(total, temperatures, combined, all);
+    }
+
+    /** @return the result of the loss built on this builder */
+    LossResult result() {
+        if (result == null) {
+            throw new IllegalStateException(config + " built no total");
+        }
+        return result;
+    }
+
+    /**
+     * Assembles a result whose per-sample values and gradient are {@code Σ_k weights[k] · term_k}. The warmup
+     * factor is folded into the distillation weights, so a NaN term still reaches the total at warmup 0, as in the
+     * reference ({@code 0·NaN = NaN}). {@code temps} is {@code null} for a loss without teacher.
+     */
+    private LossResult combine(double total, Temperatures temps, double[] weights, TermResult... terms) {
+        int n = terms[0].perSample().length;
+        int c = terms[0].gradient()[0].length;
+        double[] perSample = new double[n];
+        double[][] grad = new double[n][c];
+        Map<Term, TermResult> byTerm = new LinkedHashMap<>();
+        for (int k = 0; k < terms.length; k++) {
+            TermResult term = terms[k];
+            byTerm.put(term.term(), term);
+            for (int i = 0; i < n; i++) {
+                perSample[i] += weights[k] * term.perSample()[i];
+                for (int j = 0; j < c; j++) {
+                    grad[i][j] += weights[k] * term.gradient()[i][j];
+                }
+            }
+        }
+        if (temps == null) {
+            double[] none = new double[0];
+            return new LossResult(config.method(), total, perSample, grad, byTerm, warmup, none, none, none, none,
+                    new boolean[n], TemperatureStats.EMPTY);
+        }
+        return new LossResult(config.method(), total, perSample, grad, byTerm, warmup, temps.studentMax,
+                temps.teacherMax, temps.student, temps.teacher, temps.guarded,
+                TemperatureStats.of(temps.student, temps.teacher, temps.guardedRows));
+    }
+}

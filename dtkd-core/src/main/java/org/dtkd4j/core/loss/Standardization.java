@@ -1,0 +1,135 @@
+package org.dtkd4j.core.loss;
+
+import org.dtkd4j.core.config.HazardPolicy;
+
+/**
+ * Logit standardisation (Sun, Ren, Li, Wang &amp; Cao 2024, "Logit Standardization in Knowledge Distillation", CVPR)
+ * of a batch, exactly as the official code computes it: per row {@code z̃ = (z − mean(z)) / (1e-7 + std(z))} with
+ * the unbiased standard deviation (divisor {@code C − 1}), for the student and the teacher alike, and the gradient
+ * through it (through the mean and the std; the std's path is 0 where the std is 0, as torch's).
+ *
+ * <p>A row whose logits are all equal has {@code std = 0}: the official code gives {@code z̃ = 0} there with a
+ * student gradient of order {@code 1e7} ({@code (g − mean g)/1e-7}, the centering alone). Under
+ * {@link HazardPolicy#GUARDED} such a row (student or teacher) has {@code z̃ = 0} with zero gradient and is counted
+ * as guarded; {@link HazardPolicy#OFFICIAL} keeps the official gradient; {@link HazardPolicy#STRICT} throws a
+ * {@link HazardException} naming the row. The std is computed with a running (Welford) update, as torch's row-wise
+ * kernel, so it is exactly 0 on a constant row; the mean is a plain sum divided by {@code C}.
+ */
+final class Standardization {
+
+    /** What the official code adds to the std. */
+    static final double EPSILON = 1e-7;
+
+    final double[][] student;
+    final double[][] teacher;
+    /** Rows whose student or teacher logits are all equal, guarded (GUARDED only). */
+    final boolean[] guarded;
+    private final double[][] centered;
+    private final double[] std;
+    private final boolean[] constantStudent;
+
+    private Standardization(double[][] student, double[][] teacher, boolean[] guarded, double[][] centered,
+                            double[] std, boolean[] constantStudent) {
+        this.student = student;
+        this.teacher = teacher;
+        this.guarded = guarded;
+        this.centered = centered;
+        this.std = std;
+        this.constantStudent = constantStudent;
+    }
+
+    /**
+     * @throws HazardException under {@link HazardPolicy#STRICT}, on the first row whose student or teacher logits
+     *                         are all equal
+     */
+    static Standardization of(double[][] s, double[][] t, HazardPolicy policy) {
+        int n = s.length;
+        double[][] zs = new double[n][];
+        double[][] zt = new double[n][];
+        double[][] centered = new double[n][];
+        double[] std = new double[n];
+        boolean[] guarded = new boolean[n];
+        boolean[] constantStudent = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            boolean studentConstant = constant(s[i]);
+            boolean teacherConstant = constant(t[i]);
+            if ((studentConstant || teacherConstant) && policy == HazardPolicy.STRICT) {
+                double[] row = studentConstant ? s[i] : t[i];
+                throw new HazardException(i, "row " + i + ": the " + (studentConstant ? "student" : "teacher")
+                        + "'s logits are all equal (" + row[0] + "), so their std is 0 and logit standardisation "
+                        + "divides by its epsilon 1e-7 alone");
+            }
+            boolean guard = policy == HazardPolicy.GUARDED;
+            guarded[i] = guard && (studentConstant || teacherConstant);
+            constantStudent[i] = guard && studentConstant;
+            centered[i] = centre(s[i]);
+            std[i] = std(s[i]);
+            zs[i] = guard && studentConstant ? new double[s[i].length] : RowMath.divide(centered[i], EPSILON + std[i]);
+            zt[i] = guard && teacherConstant ? new double[t[i].length]
+                    : RowMath.divide(centre(t[i]), EPSILON + std(t[i]));
+        }
+        return new Standardization(zs, zt, guarded, centered, std, constantStudent);
+    }
+
+    /**
+     * @param g {@code [N][C]} gradient with respect to the standardised student logits
+     * @return the gradient with respect to the raw student logits
+     */
+    double[][] backward(double[][] g) {
+        int n = g.length;
+        double[][] out = new double[n][];
+        for (int i = 0; i < n; i++) {
+            int c = g[i].length;
+            out[i] = new double[c];
+            if (constantStudent[i]) {
+                continue;
+            }
+            double d = EPSILON + std[i];
+            double mean = 0;
+            for (double v : g[i]) {
+                mean += v;
+            }
+            mean /= c;
+            double throughStd = std[i] == 0 ? 0 : RowMath.dot(g[i], centered[i]) / (d * d) / ((c - 1) * std[i]);
+            for (int k = 0; k < c; k++) {
+                out[i][k] = (g[i][k] - mean) / d - throughStd * centered[i][k];
+            }
+        }
+        return out;
+    }
+
+    private static boolean constant(double[] z) {
+        for (double v : z) {
+            if (v != z[0]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code z − mean(z)}, the mean a plain sum divided by {@code C}. */
+    private static double[] centre(double[] z) {
+        double sum = 0;
+        for (double v : z) {
+            sum += v;
+        }
+        double mean = sum / z.length;
+        double[] out = new double[z.length];
+        for (int k = 0; k < z.length; k++) {
+            out[k] = z[k] - mean;
+        }
+        return out;
+    }
+
+    /** The unbiased std by Welford's update: exactly 0 on a constant row. */
+    private static double std(double[] z) {
+        double mean = 0;
+        double m2 = 0;
+        for (int k = 0; k < z.length; k++) {
+            double delta = z[k] - mean;
+            mean += delta / (k + 1);
+            m2 += delta * (z[k] - mean);
+        }
+        return Math.sqrt(m2 / (z.length - 1));
+    }
+}
