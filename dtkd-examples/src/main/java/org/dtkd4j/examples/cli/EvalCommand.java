@@ -5,7 +5,7 @@ import org.dtkd4j.core.data.ImageDataset;
 import org.dtkd4j.core.engine.Distiller;
 import org.dtkd4j.core.teacher.Teacher;
 import org.dtkd4j.examples.config.ExperimentConfig;
-import org.dtkd4j.zoo.teachers.Teachers;
+import org.dtkd4j.zoo.teacher.Teachers;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 import picocli.CommandLine.Command;

@@ -12,7 +12,7 @@ import org.dtkd4j.core.teacher.Teacher;
 import org.dtkd4j.examples.config.ExperimentConfig;
 import org.dtkd4j.zoo.CifarZoo;
 import org.dtkd4j.zoo.ZooSpec;
-import org.dtkd4j.zoo.teachers.Teachers;
+import org.dtkd4j.zoo.teacher.Teachers;
 
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

@@ -3,7 +3,7 @@ package org.dtkd4j.examples.distill;
 import org.dtkd4j.core.data.TrainTestSplit;
 import org.dtkd4j.core.teacher.Teacher;
 import org.dtkd4j.zoo.CifarZoo;
-import org.dtkd4j.zoo.teachers.Teachers;
+import org.dtkd4j.zoo.teacher.Teachers;
 
 import java.nio.file.Path;
 

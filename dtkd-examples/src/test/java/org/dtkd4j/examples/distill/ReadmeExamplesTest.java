@@ -15,7 +15,7 @@ import org.dtkd4j.core.teacher.GraphTeacher;
 import org.dtkd4j.core.teacher.Teacher;
 import org.dtkd4j.zoo.CifarZoo;
 import org.dtkd4j.zoo.ZooSpec;
-import org.dtkd4j.zoo.teachers.Teachers;
+import org.dtkd4j.zoo.teacher.Teachers;
 import org.junit.jupiter.api.Test;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;

@@ -5,7 +5,7 @@ import org.dtkd4j.core.data.ImageDataSetIterator;
 import org.dtkd4j.core.teacher.Teacher;
 import org.dtkd4j.examples.testdata.GoldenOnnx;
 import org.dtkd4j.examples.testdata.TinyCifar;
-import org.dtkd4j.zoo.teachers.Teachers;
+import org.dtkd4j.zoo.teacher.Teachers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -28,7 +28,7 @@ import java.util.Map;
  * <p><b>ONNX import or native zoo graph?</b> An ONNX teacher works for any architecture whose ops the importer
  * supports; the PyTorch exports in the golden fixtures reproduce torch's logits to about {@code 1e-6} of the largest
  * logit in float32 and {@code 1e-11} in float64. If the file is an export of a CIFAR zoo architecture, prefer
- * {@link org.dtkd4j.zoo.teachers.Teachers#zooFromOnnx(String, Path)}: the native DL4J graph is faster (DL4J layers
+ * {@link org.dtkd4j.zoo.teacher.Teachers#zooFromOnnx(String, Path)}: the native DL4J graph is faster (DL4J layers
  * instead of SameDiff's per-op execution), exact (parameters are copied one to one), and trainable (e.g. to fine-tune
  * the teacher).
  */

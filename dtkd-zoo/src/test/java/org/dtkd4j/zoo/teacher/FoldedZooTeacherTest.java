@@ -1,4 +1,4 @@
-package org.dtkd4j.zoo.teachers;
+package org.dtkd4j.zoo.teacher;
 
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;

@@ -1,4 +1,4 @@
-package org.dtkd4j.zoo.teachers;
+package org.dtkd4j.zoo.teacher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.deeplearning4j.nn.graph.ComputationGraph;

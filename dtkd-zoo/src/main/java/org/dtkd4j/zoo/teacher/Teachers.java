@@ -1,4 +1,4 @@
-package org.dtkd4j.zoo.teachers;
+package org.dtkd4j.zoo.teacher;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dtkd4j.core.teacher.GraphTeacher;

@@ -1,4 +1,4 @@
-package org.dtkd4j.zoo.teachers;
+package org.dtkd4j.zoo.teacher;
 
 import org.bytedeco.javacpp.Pointer;
 import org.dtkd4j.core.teacher.Teacher;
