@@ -10,6 +10,7 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
+import java.io.Serializable;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,7 @@ import java.util.Map;
  * <p>Works for {@link ComputationGraph} and {@link MultiLayerNetwork}; frozen BatchNorm layers (which do not update
  * their statistics) are left alone. Add it once per network.
  */
-public final class TorchBatchNorm extends BaseTrainingListener {
+public final class TorchBatchNorm extends BaseTrainingListener implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
