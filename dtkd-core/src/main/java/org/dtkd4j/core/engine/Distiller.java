@@ -2,19 +2,11 @@ package org.dtkd4j.core.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.parallelism.ParallelWrapper;
-import org.deeplearning4j.util.ModelSerializer;
 import org.dtkd4j.core.config.DistillationConfig;
 import org.dtkd4j.core.config.Method;
 import org.dtkd4j.core.data.Augmentation;
@@ -24,32 +16,21 @@ import org.dtkd4j.core.data.TrainTestSplit;
 import org.dtkd4j.core.dl4j.DistillationListener;
 import org.dtkd4j.core.dl4j.DistillationLossFunction;
 import org.dtkd4j.core.dl4j.TeacherLabelIterator;
-import org.dtkd4j.core.optim.LearningRates;
 import org.dtkd4j.core.optim.SgdMomentum;
 import org.dtkd4j.core.optim.TorchBatchNorm;
 import org.dtkd4j.core.optim.TorchWeightDecay;
 import org.dtkd4j.core.perf.ForwardCache;
 import org.dtkd4j.core.teacher.Teacher;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.learning.config.IUpdater;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
@@ -123,28 +104,22 @@ public final class Distiller {
     /** The checkpoint of the best epoch by test top-1. */
     public static final String BEST = "best.zip";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private final ComputationGraph student;
     private final DistillationLossFunction lossFunction;
     private final Teacher teacher;
     private final TrainTestSplit data;
     private final TrainingRecipe recipe;
-    private final Path runDir;
+    private final RunDirectory runDirectory;
     private final Progress progress;
-    private final PrintStream console;
-    private final List<String> metricRows;
     private final Options options;
     private final EpochStatsListener stats = new EpochStatsListener();
     /** The teacher's logits of the training set, or null when not caching. */
     private final TeacherLogitCache logitCache;
-    private double bestTop1;
-    private int bestEpoch;
     /** Where the epochs' steps run when not on this thread or its ParallelWrapper; null: here. */
     private EpochTrainer epochTrainer;
 
     private Distiller(ComputationGraph student, Teacher teacher, TrainTestSplit data, TrainingRecipe recipe,
-                      Options options, Path runDir, Progress progress, PrintStream console, List<String> metricRows) {
+                      Options options, RunDirectory runDirectory, Progress progress) {
         this.student = student;
         this.teacher = teacher;
         this.data = data;
@@ -152,34 +127,14 @@ public final class Distiller {
         this.options = options;
         this.logitCache = options.cacheTeacherLogits()
                 ? new TeacherLogitCache(data.train().size(), data.train().numClasses()) : null;
-        this.runDir = runDir;
+        this.runDirectory = runDirectory;
         this.progress = progress;
-        this.console = console;
-        this.metricRows = metricRows;
-        List<DistillationLossFunction> losses = DistillationListener.lossFunctions(student);
-        if (losses.size() != 1) {
-            throw new IllegalArgumentException("the student must have exactly one DistillationLossFunction output, "
-                    + "found " + losses.size());
-        }
-        this.lossFunction = losses.get(0);
-        this.bestTop1 = Double.NaN;
-        this.bestEpoch = 0;
-        for (String row : metricRows) {
-            String[] cells = row.split(",", -1);
-            double top1 = Double.parseDouble(cells[EpochMetrics.COLUMNS.indexOf("test_top1")]);
-            if (Double.isNaN(bestTop1) || top1 > bestTop1) {
-                bestTop1 = top1;
-                bestEpoch = Integer.parseInt(cells[0]);
-            }
-        }
-        ForwardCache.apply(student, options.cacheConvActivations());
-        student.setListeners(listeners());
+        this.lossFunction = StudentPreparation.attach(student, options.cacheConvActivations(), listeners());
     }
 
-    /** @return the student's listeners: the guard first, so that the statistics never count a stopped step */
+    /** @return the student's listeners ({@link StudentPreparation#listeners}) */
     private List<TrainingListener> listeners() {
-        return List.of(new DivergenceGuard(), stats, new DistillationListener(),
-                new TorchWeightDecay(recipe.weightDecay()), new TorchBatchNorm());
+        return StudentPreparation.listeners(recipe, stats);
     }
 
     /** @return a builder for a new run */
@@ -200,41 +155,14 @@ public final class Distiller {
      */
     public static Distiller resume(Path runDir, Teacher teacher, TrainTestSplit data, Progress progress,
                                    PrintStream console) {
-        Path latest = runDir.resolve(CHECKPOINT_DIR).resolve(LATEST);
-        Path configFile = runDir.resolve(CONFIG_FILE);
-        if (!Files.isRegularFile(latest) || !Files.isRegularFile(configFile)) {
-            throw new IllegalArgumentException("run directory " + runDir + " has no " + CONFIG_FILE + " and "
-                    + CHECKPOINT_DIR + "/" + LATEST + " to resume from");
-        }
-        RunConfig config = RunConfig.read(configFile);
-        ComputationGraph student;
-        try {
-            student = ModelSerializer.restoreComputationGraph(latest.toFile(), true);
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("checkpoint " + latest + " cannot be restored: " + e.getMessage(), e);
-        }
-        checkCompatible(config.loss(), teacher, data, config);
+        RunDirectory dir = new RunDirectory(runDir, console);
+        dir.requireResumable();
+        RunConfig config = RunConfig.read(dir.configFile());
+        ComputationGraph student = dir.restoreLatest();
+        StudentPreparation.checkCompatible(config.loss(), teacher, data, config);
         int done = student.getEpochCount();
-        List<String> rows = new ArrayList<>();
-        Path metrics = runDir.resolve(METRICS_FILE);
-        if (Files.isRegularFile(metrics)) {
-            try {
-                for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
-                    if (!line.isEmpty() && Character.isDigit(line.charAt(0))
-                            && Integer.parseInt(line.substring(0, line.indexOf(','))) <= done) {
-                        rows.add(line);
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + metrics + ": " + e.getMessage(), e);
-            }
-        }
-        if (rows.size() != done) {
-            throw new IllegalArgumentException(metrics + " has " + rows.size() + " rows for the " + done
-                    + " epochs of checkpoint " + latest);
-        }
-        Distiller d = new Distiller(student, teacher, data, config.recipe(), config.options(), runDir, progress, console,
-                rows);
+        dir.loadMetrics(done);
+        Distiller d = new Distiller(student, teacher, data, config.recipe(), config.options(), dir, progress);
         d.log("resuming " + runDir + " after epoch " + done + " of " + config.recipe().epochs() + " with "
                 + config.options());
         return d;
@@ -290,23 +218,16 @@ public final class Distiller {
                 endEpoch(m);
             }
         }
-        if (metricRows.isEmpty()) {
-            throw new IllegalStateException("run " + runDir + " has no completed epoch");
-        }
-        String[] lastRow = metricRows.get(metricRows.size() - 1).split(",", -1);
+        double[] recorded = runDirectory.lastTestAccuracy(); // throws if no epoch was ever completed
         if (Double.isNaN(last[0])) {
-            last = new double[]{Double.parseDouble(lastRow[EpochMetrics.COLUMNS.indexOf("test_top1")]),
-                    Double.parseDouble(lastRow[EpochMetrics.COLUMNS.indexOf("test_top5")])};
+            last = recorded;
         }
-        RunSummary summary = new RunSummary(runDir, lossFunction.config().method(), student.getEpochCount(),
-                bestTop1, bestEpoch, last[0], last[1], teacherAccuracy[0], teacherAccuracy[1], trainSeconds);
-        try {
-            AtomicFiles.writeString(runDir.resolve(SUMMARY_FILE), JSON.writeValueAsString(summaryJson(summary)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-        }
-        log(String.format(Locale.ROOT, "done: best test top-1 %.2f%% (epoch %d), last %.2f%%", 100 * bestTop1,
-                bestEpoch, 100 * last[0]));
+        RunSummary summary = new RunSummary(runDirectory.path(), lossFunction.config().method(),
+                student.getEpochCount(), runDirectory.bestTop1(), runDirectory.bestEpoch(), last[0], last[1],
+                teacherAccuracy[0], teacherAccuracy[1], trainSeconds);
+        runDirectory.writeSummary(summary);
+        log(String.format(Locale.ROOT, "done: best test top-1 %.2f%% (epoch %d), last %.2f%%",
+                100 * summary.bestTop1(), summary.bestEpoch(), 100 * last[0]));
         return summary;
     }
 
@@ -465,29 +386,14 @@ public final class Distiller {
         String message = "training diverged at epoch " + epoch + ", batch " + batch
                 + (options.workers() > 1 ? " (or a batch of the same round of " + options.workers() + " workers)" : "")
                 + ": " + root.getMessage() + what + (options.workers() > 1 ? "; the round's averaged update was not applied"
-                : "; the update was not applied") + ", and " + runDir.resolve(CHECKPOINT_DIR).resolve(LATEST)
+                : "; the update was not applied") + ", and " + runDirectory.latestCheckpoint()
                 + " holds the last completed epoch";
         log(message);
         return new TrainingDivergedException(message, cause);
     }
 
     private void endEpoch(EpochMetrics m) {
-        metricRows.add(m.toCsv());
-        AtomicFiles.writeString(runDir.resolve(METRICS_FILE),
-                String.join(",", EpochMetrics.COLUMNS) + "\n" + String.join("\n", metricRows) + "\n");
-        byte[] checkpoint = serialize(student);
-        Path dir = runDir.resolve(CHECKPOINT_DIR);
-        AtomicFiles.write(dir.resolve(LATEST), out -> out.write(checkpoint));
-        boolean best = Double.isNaN(bestTop1) || m.testTop1() > bestTop1;
-        if (best) {
-            bestTop1 = m.testTop1();
-            bestEpoch = m.epoch();
-            AtomicFiles.write(dir.resolve(BEST), out -> out.write(checkpoint));
-        }
-        if (recipe.checkpointEvery() > 0 && m.epoch() % recipe.checkpointEvery() == 0) {
-            AtomicFiles.write(dir.resolve(String.format(Locale.ROOT, "epoch-%03d.zip", m.epoch())),
-                    out -> out.write(checkpoint));
-        }
+        boolean best = runDirectory.recordEpoch(m, student, recipe.checkpointEvery());
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
                 "epoch %d/%d  lr %.5g  loss %.4f  train top-1 %.2f%%  test top-1 %.2f%% top-5 %.2f%%%s  %.1f s",
                 m.epoch(), recipe.epochs(), m.learningRate(), m.lossTotal(), 100 * m.trainTop1(), 100 * m.testTop1(),
@@ -499,16 +405,6 @@ public final class Distiller {
                     m.temperatures().guardedRows()));
         }
         log(line.toString());
-    }
-
-    private static byte[] serialize(ComputationGraph graph) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try {
-            ModelSerializer.writeModel(graph, bytes, true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serialise the student: " + e.getMessage(), e);
-        }
-        return bytes.toByteArray();
     }
 
     /** @return {top-1, top-5} of the model on the test split */
@@ -534,96 +430,7 @@ public final class Distiller {
     }
 
     private void log(String line) {
-        String stamped = Instant.now().toString() + "  " + line;
-        console.println(line);
-        try {
-            Files.createDirectories(runDir);
-            Files.writeString(runDir.resolve(LOG_FILE), stamped + System.lineSeparator(), StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + runDir.resolve(LOG_FILE) + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static ObjectNode summaryJson(RunSummary s) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("method", s.method().name());
-        o.put("epochs", s.epochs());
-        o.put("best_top1", s.bestTop1());
-        o.put("best_epoch", s.bestEpoch());
-        o.put("last_top1", s.lastTop1());
-        o.put("last_top5", s.lastTop5());
-        o.put("teacher_top1", s.teacherTop1());
-        o.put("teacher_top5", s.teacherTop5());
-        o.put("train_seconds", s.trainSeconds());
-        return o;
-    }
-
-    private static void checkCompatible(DistillationConfig loss, Teacher teacher, TrainTestSplit data,
-                                        RunConfig config) {
-        if (loss.method().usesTeacher() && teacher == null) {
-            throw new IllegalArgumentException("method " + loss.method() + " needs a teacher, found none");
-        }
-        if (!loss.method().usesTeacher() && teacher != null) {
-            throw new IllegalArgumentException("method " + loss.method() + " trains without a teacher, found "
-                    + teacher.describe());
-        }
-        int classes = data.train().numClasses();
-        if (teacher != null && teacher.numClasses() != classes) {
-            throw new IllegalArgumentException("teacher " + teacher.describe() + " has " + teacher.numClasses()
-                    + " classes, the data " + data.train().name() + " has " + classes);
-        }
-        if (config != null && (!config.trainData().equals(data.train().name()) || config.trainSize() != data.train().size()
-                || config.testSize() != data.test().size())) {
-            throw new IllegalArgumentException("the run was trained on " + config.trainData() + " (" + config.trainSize()
-                    + " train / " + config.testSize() + " test images), found " + data.train().name() + " ("
-                    + data.train().size() + " / " + data.test().size() + ")");
-        }
-    }
-
-    /**
-     * The student prepared for distillation: a copy of the given graph (same parameters) whose single output layer
-     * computes the distillation loss on its logits (activation set to identity), and whose layers use
-     * {@link SgdMomentum} with the recipe's schedule. DL4J regularization on the copy is removed: weight decay is
-     * {@link TorchWeightDecay}'s.
-     */
-    static ComputationGraph prepare(ComputationGraph student, DistillationConfig loss, TrainingRecipe recipe,
-                                    int numClasses) {
-        ComputationGraphConfiguration conf = student.getConfiguration().clone();
-        List<String> outputs = conf.getNetworkOutputs();
-        if (outputs.size() != 1) {
-            throw new IllegalArgumentException("the student must have exactly one output, found " + outputs);
-        }
-        IUpdater updater = new SgdMomentum(LearningRates.multiStep(recipe.learningRate(), recipe.lrMilestones(),
-                recipe.lrDecay()), recipe.momentum());
-        for (Map.Entry<String, GraphVertex> v : conf.getVertices().entrySet()) {
-            if (v.getValue() instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer bl) {
-                bl.setIUpdater(updater.clone());
-                bl.setBiasUpdater(null);
-                bl.setRegularization(new ArrayList<>());
-                bl.setRegularizationBias(new ArrayList<>());
-            }
-        }
-        GraphVertex out = conf.getVertices().get(outputs.get(0));
-        Layer layer = out instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : null;
-        if (layer instanceof BaseOutputLayer o) {
-            if (o.getNOut() != numClasses) {
-                throw new IllegalArgumentException("the student's output '" + outputs.get(0) + "' has " + o.getNOut()
-                        + " classes, the data has " + numClasses);
-            }
-            o.setLossFn(DistillationLossFunction.of(loss));
-            o.setActivationFn(new ActivationIdentity());
-        } else if (layer instanceof LossLayer l) {
-            l.setLossFn(DistillationLossFunction.of(loss));
-            l.setActivationFn(new ActivationIdentity());
-        } else {
-            throw new IllegalArgumentException("the student's output '" + outputs.get(0) + "' must be an OutputLayer "
-                    + "or LossLayer, found " + (layer == null ? out.getClass().getSimpleName()
-                    : layer.getClass().getSimpleName()));
-        }
-        ComputationGraph prepared = new ComputationGraph(conf);
-        prepared.init(student.params(), true);
-        return prepared;
+        runDirectory.log(line);
     }
 
     /**
@@ -673,9 +480,16 @@ public final class Distiller {
         }
     }
 
-    /** The resolved configuration of a run, as written to {@code config.json}. */
+    /**
+     * The resolved configuration of a run, as written to {@code config.json} of its {@link RunDirectory}: an object
+     * with {@code method}, {@code loss} and {@code recipe} (the records' fields), the {@link Options}
+     * ({@code augmentation}, {@code cache_teacher_logits}, {@code workers}, {@code cache_conv_activations}),
+     * {@code student} and {@code teacher} (names), {@code train_data}, {@code train_size} and {@code test_size}.
+     */
     record RunConfig(DistillationConfig loss, TrainingRecipe recipe, Options options, String student, String teacher,
                      String trainData, int trainSize, int testSize) {
+
+        private static final ObjectMapper JSON = RunDirectory.JSON;
 
         void write(Path file) {
             ObjectNode o = JSON.createObjectNode();
@@ -872,22 +686,20 @@ public final class Distiller {
             Objects.requireNonNull(loss, "loss");
             Objects.requireNonNull(runDir, "runDirectory");
             TrainingRecipe resolved = recipe != null ? recipe : TrainingRecipe.reference(studentName);
-            checkCompatible(loss, teacher, data, null);
-            Path latest = runDir.resolve(CHECKPOINT_DIR).resolve(LATEST);
-            if (Files.exists(latest)) {
-                throw new IllegalArgumentException("run directory " + runDir + " already holds " + CHECKPOINT_DIR + "/"
-                        + LATEST + ": resume it, or choose a new directory");
-            }
+            StudentPreparation.checkCompatible(loss, teacher, data, null);
+            RunDirectory dir = new RunDirectory(runDir, console);
+            dir.requireNoCheckpoint();
             Options options = new Options(augmentation, cacheTeacherLogits, workers, cacheConvActivations);
             if (cacheTeacherLogits && teacher == null) {
                 throw new IllegalArgumentException("cacheTeacherLogits(true) needs a teacher, found method "
                         + loss.method() + " without one");
             }
-            ComputationGraph prepared = prepare(student, loss, resolved, data.train().numClasses());
+            ComputationGraph prepared = StudentPreparation.prepare(student, loss, resolved,
+                    data.train().numClasses());
             new RunConfig(loss, resolved, options, studentName, teacher == null ? "none" : teacher.describe(),
-                    data.train().name(), data.train().size(), data.test().size()).write(runDir.resolve(CONFIG_FILE));
-            Distiller d = new Distiller(prepared, teacher, data, resolved, options, runDir,
-                    progress == null ? Progress.onStderr() : progress, console, new ArrayList<>());
+                    data.train().name(), data.train().size(), data.test().size()).write(dir.configFile());
+            Distiller d = new Distiller(prepared, teacher, data, resolved, options, dir,
+                    progress == null ? Progress.onStderr() : progress);
             d.log("run " + runDir + ": " + loss + ", " + resolved + ", " + options + ", student " + studentName + " ("
                     + prepared.numParams() + " parameters), teacher " + (teacher == null ? "none" : teacher.describe())
                     + ", data " + data.train().name() + " (" + data.train().size() + " train / " + data.test().size()

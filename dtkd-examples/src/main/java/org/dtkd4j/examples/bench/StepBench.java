@@ -43,8 +43,8 @@ import java.util.stream.Stream;
  * {@code student.fit(batch)}. {@link Method#NONE} trains on the plain labels, without teacher. Teacher inference
  * alone is {@link Teacher#logits} on one batch.
  *
- * <p>The engine's {@code Distiller.prepare} is package-private, so the student is obtained through the public path
- * that calls it: {@link Distiller.Builder#build()} on a throw-away run directory (it writes {@code config.json} and a
+ * <p>The engine's student preparation ({@code StudentPreparation.prepare}) is package-private, so the student is
+ * obtained through the public path that calls it: {@link Distiller.Builder#build()} on a throw-away run directory (it writes {@code config.json} and a
  * log line there, before and outside any timing) and {@link Distiller#student()}.
  */
 final class StepBench implements AutoCloseable {
