@@ -25,7 +25,7 @@ final class Temperatures {
     final int guardedRows;
     /** Whether gradients flow through the temperatures. */
     final boolean differentiable;
-    /** NormKD's per-row scale {@code T_tea²} (of the unguarded teacher temperature); {@code null}: {@code T_stu·T_tea}. */
+    /** NormKD's per-row scale {@code T_tea²} (of the unguarded teacher std); {@code null}: {@code T_stu·T_tea}. */
     private final double[] teacherSquared;
     /**
      * NormKD's {@code ∂T_stu/∂s_j = T_norm·(s_j − mean(s))/((C−1)·std(s))} per row, {@code null} for the other
@@ -58,15 +58,9 @@ final class Temperatures {
         int n = s.length;
         double[] value = new double[n];
         Arrays.fill(value, temperature);
-        int[] argMax = new int[n];
-        double[] ms = new double[n];
-        double[] mt = new double[n];
-        for (int i = 0; i < n; i++) {
-            argMax[i] = RowMath.argMaxFirst(s[i]);
-            ms[i] = s[i][argMax[i]];
-            mt[i] = t[i][RowMath.argMaxFirst(t[i])];
-        }
-        return new Temperatures(value, value.clone(), ms, mt, argMax, new double[n], new boolean[n], false, null, null);
+        Maxima m = Maxima.of(s, t);
+        return new Temperatures(value, value.clone(), m.student, m.teacher, m.argMax, new double[n], new boolean[n],
+                false, null, null);
     }
 
     /**
@@ -79,15 +73,12 @@ final class Temperatures {
         int n = s.length;
         double[] tStu = new double[n];
         double[] tTea = new double[n];
-        double[] ms = new double[n];
-        double[] mt = new double[n];
-        int[] argMax = new int[n];
+        Maxima m = Maxima.of(s, t);
+        double[] ms = m.student;
+        double[] mt = m.teacher;
         double[] slope = new double[n];
         boolean[] guarded = new boolean[n];
         for (int i = 0; i < n; i++) {
-            argMax[i] = RowMath.argMaxFirst(s[i]);
-            ms[i] = s[i][argMax[i]];
-            mt[i] = t[i][RowMath.argMaxFirst(t[i])];
             double sum = mt[i] + ms[i];
             double a = 2 * ms[i] / sum * temperature;
             double b = 2 * mt[i] / sum * temperature;
@@ -105,7 +96,7 @@ final class Temperatures {
                 slope[i] = detach ? 0 : 2 * temperature * mt[i] / (sum * sum);
             }
         }
-        return new Temperatures(tStu, tTea, ms, mt, argMax, slope, guarded, !detach, null, null);
+        return new Temperatures(tStu, tTea, ms, mt, m.argMax, slope, guarded, !detach, null, null);
     }
 
     /**
@@ -125,14 +116,8 @@ final class Temperatures {
         double[] tTea = new double[n];
         double[] scale = new double[n];
         double[][] slope = new double[n][];
-        double[] ms = new double[n];
-        double[] mt = new double[n];
-        int[] argMax = new int[n];
         boolean[] guarded = new boolean[n];
         for (int i = 0; i < n; i++) {
-            argMax[i] = RowMath.argMaxFirst(s[i]);
-            ms[i] = s[i][argMax[i]];
-            mt[i] = t[i][RowMath.argMaxFirst(t[i])];
             boolean studentConstant = RowMath.constant(s[i]);
             boolean teacherConstant = RowMath.constant(t[i]);
             if ((studentConstant || teacherConstant) && policy == HazardPolicy.STRICT) {
@@ -161,10 +146,12 @@ final class Temperatures {
                 slope[i][j] = tNorm * centered[j] / ((s[i].length - 1) * stdS);
             }
         }
-        return new Temperatures(tStu, tTea, ms, mt, argMax, new double[n], guarded, false, scale, slope);
+        Maxima m = Maxima.of(s, t);
+        return new Temperatures(tStu, tTea, m.student, m.teacher, m.argMax, new double[n], guarded, false, scale,
+                slope);
     }
 
-    /** @return the factor of row {@code i}'s divergence: {@code T_tea²} for normalised temperatures, else {@code T_stu·T_tea} */
+    /** @return the factor of row {@code i}'s divergence: {@code T_tea²} if normalised, else {@code T_stu·T_tea} */
     double scale(int i) {
         return teacherSquared == null ? teacher[i] * student[i] : teacherSquared[i];
     }
@@ -196,5 +183,21 @@ final class Temperatures {
     static String describe(int row, double ms, double mt, double tStu, double tTea) {
         return "row " + row + ": student max ms=" + ms + " and teacher max mt=" + mt + " (ms+mt=" + (mt + ms)
                 + ") give T_stu=" + tStu + ", T_tea=" + tTea + "; DTKD needs both finite and > 0";
+    }
+
+    /** The row maxima of a batch and the first arg-max of each student row. */
+    private record Maxima(int[] argMax, double[] student, double[] teacher) {
+        static Maxima of(double[][] s, double[][] t) {
+            int n = s.length;
+            int[] argMax = new int[n];
+            double[] ms = new double[n];
+            double[] mt = new double[n];
+            for (int i = 0; i < n; i++) {
+                argMax[i] = RowMath.argMaxFirst(s[i]);
+                ms[i] = s[i][argMax[i]];
+                mt[i] = t[i][RowMath.argMaxFirst(t[i])];
+            }
+            return new Maxima(argMax, ms, mt);
+        }
     }
 }
