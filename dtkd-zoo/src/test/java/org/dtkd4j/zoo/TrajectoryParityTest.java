@@ -205,7 +205,7 @@ class TrajectoryParityTest {
                         + hyper.get("beta").asDouble() * r.term(Term.NCKD).value()));
             }
             case DTKD -> out.put("loss_dtkd", r.total());
-            case DTKD_DKD, LS_KD, LS_DKD -> throw new IllegalArgumentException(
+            case DTKD_DKD, LS_KD, LS_DKD, NORMKD, NORMKD_DKD -> throw new IllegalArgumentException(
                     "the official trajectories have no " + method);
         }
         return out;
@@ -221,7 +221,7 @@ class TrajectoryParityTest {
                     h.get("ce_weight").asDouble(), h.get("warmup").asInt(), HazardPolicy.OFFICIAL);
             case DTKD -> new DtkdConfig(h.get("alpha").asDouble(), h.get("beta").asDouble(), h.get("T").asDouble(),
                     h.get("ce_weight").asDouble(), h.get("warmup").asInt(), false, HazardPolicy.OFFICIAL);
-            case DTKD_DKD, LS_KD, LS_DKD -> throw new IllegalArgumentException(
+            case DTKD_DKD, LS_KD, LS_DKD, NORMKD, NORMKD_DKD -> throw new IllegalArgumentException(
                     "the official trajectories have no " + method);
         };
     }

@@ -34,7 +34,8 @@ import java.util.List;
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
 public sealed interface DistillationConfig extends Serializable
-        permits CeConfig, KdConfig, DkdConfig, DtkdConfig, DtkdDkdConfig, LsKdConfig, LsDkdConfig {
+        permits CeConfig, KdConfig, DkdConfig, DtkdConfig, DtkdDkdConfig, LsKdConfig, LsDkdConfig,
+        NormKdConfig, NormKdDkdConfig {
 
     /** @return the method this configuration belongs to, from the {@link Method} registry */
     default Method method() {

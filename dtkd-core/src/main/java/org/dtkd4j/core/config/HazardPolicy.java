@@ -12,6 +12,11 @@ package org.dtkd4j.core.config;
  *
  * <p>A temperature row is <em>hazardous</em> when either temperature is non-finite or {@code ≤ 0}. Rows whose two
  * maxima are both negative give two positive temperatures and are not hazardous (the formula stays finite).
+ *
+ * <p>Logit standardisation and NormKD (Sun et al. 2024; Chi et al. 2023) divide by a row's std, so for them a row
+ * whose student or teacher logits are all equal is hazardous: see
+ * {@link org.dtkd4j.core.loss.LossBuilder#standardized} and {@link org.dtkd4j.core.loss.LossBuilder#normalized} for
+ * what each policy does there.
  */
 public enum HazardPolicy {
     /**

@@ -27,7 +27,11 @@ public enum Method {
     /** Knowledge distillation on standardised logits (Sun et al. 2024), {@link LsKdConfig}. */
     LS_KD(LsKdConfig::defaults),
     /** Decoupled knowledge distillation on standardised logits (Sun et al. 2024), {@link LsDkdConfig}. */
-    LS_DKD(LsDkdConfig::defaults);
+    LS_DKD(LsDkdConfig::defaults),
+    /** NormKD: per-sample temperatures from each row's std (Chi et al. 2023), {@link NormKdConfig}. */
+    NORMKD(NormKdConfig::defaults),
+    /** DKD on NormKD's per-sample temperatures (Chi et al. 2023), {@link NormKdDkdConfig}. */
+    NORMKD_DKD(NormKdDkdConfig::defaults);
 
     private final Supplier<DistillationConfig> defaults;
 

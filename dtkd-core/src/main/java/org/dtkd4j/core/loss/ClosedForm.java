@@ -53,6 +53,11 @@ final class ClosedForm implements LossBuilder<Temperatures, TermResult> {
         return guard(Temperatures.dynamic(s, t, temperature, policy, detach));
     }
 
+    @Override
+    public Temperatures normalized(double temperatureNorm, HazardPolicy policy) {
+        return guard(Temperatures.normalized(s, t, temperatureNorm, policy));
+    }
+
     private Temperatures guard(Temperatures temps) {
         return standardization == null ? temps : temps.withGuarded(standardization.guarded);
     }

@@ -13,7 +13,8 @@ import java.util.List;
  *
  * <p>A loss is a weighted sum of terms: {@code total = warmup · Σ_k w_k · L_k + ceWeight · L_ce}, where each
  * distillation term {@code L_k = mean_n(T_stu·T_tea · f(s_n/T_stu, t_n/T_tea))} is a {@link Divergence} {@code f}
- * of the tempered logits, scaled by the product of the temperatures, and the warmup factor is the config's
+ * of the tempered logits, scaled by the product of the temperatures (by {@code T_tea²} on {@link #normalized}
+ * temperatures), and the warmup factor is the config's
  * {@link org.dtkd4j.core.config.DistillationConfig#warmupFactor(int)}.
  *
  * @param <T> the builder's handle of a set of per-row temperatures
@@ -39,12 +40,29 @@ public interface LossBuilder<T, V> {
     T dynamic(double temperature, HazardPolicy policy, boolean detach);
 
     /**
+     * NormKD's per-sample temperatures (Chi et al. 2023, "NormKD: Normalized Logits for Knowledge Distillation"):
+     * {@code T_stu = T_norm·std(s)}, {@code T_tea = T_norm·std(t)} with the unbiased std of the raw row (no epsilon)
+     * and the gradient through {@code std(s)}; terms on these temperatures are scaled by {@code T_tea²} instead of
+     * {@code T_stu·T_tea}. A row whose student or teacher logits are all equal ({@code std = 0}, {@code T = 0})
+     * follows the policy: OFFICIAL keeps {@code T = 0} and its NaN; STRICT throws naming the row; GUARDED gives the
+     * constant side the temperature {@code T_norm} (a constant row's softmax is uniform at any temperature) with the
+     * scale {@code T_tea²} of the raw teacher std, so the row's term is {@code T_tea²·KL(p ‖ uniform)} for a constant
+     * student and 0 for a constant teacher, without distillation gradient, and counts it as guarded.
+     *
+     * @param temperatureNorm the factor {@code T_norm}, {@code > 0}
+     * @param policy          what to do with constant rows
+     * @return the temperatures
+     */
+    T normalized(double temperatureNorm, HazardPolicy policy);
+
+    /**
      * @param term         the term's name
      * @param divergence   its divergence
      * @param temperatures its temperatures
      * @param policy       {@link HazardPolicy#OFFICIAL} selects the reference arithmetic, {@link HazardPolicy#STRICT}
      *                     rejects rows whose DKD target-class KL would take {@code log 0}
-     * @return the term {@code mean_n(T_stu·T_tea · f(s_n/T_stu, t_n/T_tea))}
+     * @return the term {@code mean_n(T_stu·T_tea · f(s_n/T_stu, t_n/T_tea))} ({@code T_tea²} for normalised
+     *         temperatures)
      */
     V term(Term term, Divergence divergence, T temperatures, HazardPolicy policy);
 

@@ -72,4 +72,28 @@ final class RowMath {
         }
         return sum;
     }
+
+    /** @return whether all entries of {@code z} are equal */
+    static boolean constant(double[] z) {
+        for (double v : z) {
+            if (v != z[0]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return {@code z − mean(z)}, the mean a plain sum divided by {@code C} */
+    static double[] centre(double[] z) {
+        double sum = 0;
+        for (double v : z) {
+            sum += v;
+        }
+        double mean = sum / z.length;
+        double[] out = new double[z.length];
+        for (int k = 0; k < z.length; k++) {
+            out[k] = z[k] - mean;
+        }
+        return out;
+    }
 }

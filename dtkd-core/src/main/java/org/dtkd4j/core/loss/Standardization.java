@@ -51,8 +51,8 @@ final class Standardization {
         boolean[] guarded = new boolean[n];
         boolean[] constantStudent = new boolean[n];
         for (int i = 0; i < n; i++) {
-            boolean studentConstant = constant(s[i]);
-            boolean teacherConstant = constant(t[i]);
+            boolean studentConstant = RowMath.constant(s[i]);
+            boolean teacherConstant = RowMath.constant(t[i]);
             if ((studentConstant || teacherConstant) && policy == HazardPolicy.STRICT) {
                 double[] row = studentConstant ? s[i] : t[i];
                 throw new HazardException(i, "row " + i + ": the " + (studentConstant ? "student" : "teacher")
@@ -62,11 +62,11 @@ final class Standardization {
             boolean guard = policy == HazardPolicy.GUARDED;
             guarded[i] = guard && (studentConstant || teacherConstant);
             constantStudent[i] = guard && studentConstant;
-            centered[i] = centre(s[i]);
+            centered[i] = RowMath.centre(s[i]);
             std[i] = std(s[i]);
             zs[i] = guard && studentConstant ? new double[s[i].length] : RowMath.divide(centered[i], EPSILON + std[i]);
             zt[i] = guard && teacherConstant ? new double[t[i].length]
-                    : RowMath.divide(centre(t[i]), EPSILON + std(t[i]));
+                    : RowMath.divide(RowMath.centre(t[i]), EPSILON + std(t[i]));
         }
         return new Standardization(zs, zt, guarded, centered, std, constantStudent);
     }
@@ -94,29 +94,6 @@ final class Standardization {
             for (int k = 0; k < c; k++) {
                 out[i][k] = (g[i][k] - mean) / d - throughStd * centered[i][k];
             }
-        }
-        return out;
-    }
-
-    private static boolean constant(double[] z) {
-        for (double v : z) {
-            if (v != z[0]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** {@code z − mean(z)}, the mean a plain sum divided by {@code C}. */
-    private static double[] centre(double[] z) {
-        double sum = 0;
-        for (double v : z) {
-            sum += v;
-        }
-        double mean = sum / z.length;
-        double[] out = new double[z.length];
-        for (int k = 0; k < z.length; k++) {
-            out[k] = z[k] - mean;
         }
         return out;
     }

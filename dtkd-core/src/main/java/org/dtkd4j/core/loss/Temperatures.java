@@ -5,9 +5,11 @@ import org.dtkd4j.core.config.HazardPolicy;
 import java.util.Arrays;
 
 /**
- * The per-row temperatures of one batch: fixed ({@code T} for every row) or DTKD's dynamic
+ * The per-row temperatures of one batch: fixed ({@code T} for every row), DTKD's dynamic
  * {@code T_stu = 2·ms/(mt+ms)·T}, {@code T_tea = 2·mt/(mt+ms)·T}, evaluated in exactly this order
- * ({@code 2*ms}, {@code /(mt+ms)}, {@code *T}) with the hazard policy applied.
+ * ({@code 2*ms}, {@code /(mt+ms)}, {@code *T}), or NormKD's normalised {@code T = T_norm·std(z)}, with the hazard
+ * policy applied. A term on these temperatures is scaled per row by {@code T_stu·T_tea}, or by {@code T_tea²} for
+ * normalised temperatures ({@link #scale(int)}).
  */
 final class Temperatures {
 
@@ -23,9 +25,17 @@ final class Temperatures {
     final int guardedRows;
     /** Whether gradients flow through the temperatures. */
     final boolean differentiable;
+    /** NormKD's per-row scale {@code T_tea²} (of the unguarded teacher std); {@code null}: {@code T_stu·T_tea}. */
+    private final double[] teacherSquared;
+    /**
+     * NormKD's {@code ∂T_stu/∂s_j = T_norm·(s_j − mean(s))/((C−1)·std(s))} per row, {@code null} for the other
+     * temperatures; a guarded row has none (its distillation gradient is zero).
+     */
+    final double[][] studentSlopeBySample;
 
     private Temperatures(double[] student, double[] teacher, double[] studentMax, double[] teacherMax,
-                         int[] studentArgMax, double[] slope, boolean[] guarded, boolean differentiable) {
+                         int[] studentArgMax, double[] slope, boolean[] guarded, boolean differentiable,
+                         double[] teacherSquared, double[][] studentSlopeBySample) {
         this.student = student;
         this.teacher = teacher;
         this.studentMax = studentMax;
@@ -39,6 +49,8 @@ final class Temperatures {
         }
         this.guardedRows = count;
         this.differentiable = differentiable;
+        this.teacherSquared = teacherSquared;
+        this.studentSlopeBySample = studentSlopeBySample;
     }
 
     /** The fixed temperature {@code T} on every row (KD, DKD). */
@@ -46,15 +58,9 @@ final class Temperatures {
         int n = s.length;
         double[] value = new double[n];
         Arrays.fill(value, temperature);
-        int[] argMax = new int[n];
-        double[] ms = new double[n];
-        double[] mt = new double[n];
-        for (int i = 0; i < n; i++) {
-            argMax[i] = RowMath.argMaxFirst(s[i]);
-            ms[i] = s[i][argMax[i]];
-            mt[i] = t[i][RowMath.argMaxFirst(t[i])];
-        }
-        return new Temperatures(value, value.clone(), ms, mt, argMax, new double[n], new boolean[n], false);
+        Maxima m = Maxima.of(s, t);
+        return new Temperatures(value, value.clone(), m.student, m.teacher, m.argMax, new double[n], new boolean[n],
+                false, null, null);
     }
 
     /**
@@ -67,15 +73,12 @@ final class Temperatures {
         int n = s.length;
         double[] tStu = new double[n];
         double[] tTea = new double[n];
-        double[] ms = new double[n];
-        double[] mt = new double[n];
-        int[] argMax = new int[n];
+        Maxima m = Maxima.of(s, t);
+        double[] ms = m.student;
+        double[] mt = m.teacher;
         double[] slope = new double[n];
         boolean[] guarded = new boolean[n];
         for (int i = 0; i < n; i++) {
-            argMax[i] = RowMath.argMaxFirst(s[i]);
-            ms[i] = s[i][argMax[i]];
-            mt[i] = t[i][RowMath.argMaxFirst(t[i])];
             double sum = mt[i] + ms[i];
             double a = 2 * ms[i] / sum * temperature;
             double b = 2 * mt[i] / sum * temperature;
@@ -93,7 +96,69 @@ final class Temperatures {
                 slope[i] = detach ? 0 : 2 * temperature * mt[i] / (sum * sum);
             }
         }
-        return new Temperatures(tStu, tTea, ms, mt, argMax, slope, guarded, !detach);
+        return new Temperatures(tStu, tTea, ms, mt, m.argMax, slope, guarded, !detach, null, null);
+    }
+
+    /**
+     * NormKD's per-sample temperatures {@code T_stu = T_norm·std(s)}, {@code T_tea = T_norm·std(t)} (unbiased std of
+     * the raw row, two-pass: the mean a plain sum divided by {@code C}, as torch's full reduction), with the
+     * gradient through {@code std(s)}. A row whose student or teacher logits are all equal has {@code std = 0}:
+     * OFFICIAL keeps {@code T = 0} (NaN, as the official code); STRICT throws; GUARDED gives the constant side
+     * {@code T_norm} (its softmax is uniform at any temperature, the limit {@code std → 0}), keeps the scale
+     * {@code T_tea²} of the raw teacher temperature (so a constant teacher row contributes 0 and a constant student
+     * row {@code T_tea²·KL(p ‖ uniform)}), and gives the row no distillation gradient.
+     *
+     * @throws HazardException under {@link HazardPolicy#STRICT} on the first constant row
+     */
+    static Temperatures normalized(double[][] s, double[][] t, double tNorm, HazardPolicy policy) {
+        int n = s.length;
+        double[] tStu = new double[n];
+        double[] tTea = new double[n];
+        double[] scale = new double[n];
+        double[][] slope = new double[n][];
+        boolean[] guarded = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            boolean studentConstant = RowMath.constant(s[i]);
+            boolean teacherConstant = RowMath.constant(t[i]);
+            if ((studentConstant || teacherConstant) && policy == HazardPolicy.STRICT) {
+                double[] row = studentConstant ? s[i] : t[i];
+                String side = studentConstant ? "student" : "teacher";
+                throw new HazardException(i, "row " + i + ": the " + side + "'s logits are all equal (" + row[0]
+                        + "), so their std is 0 and NormKD's temperature T_" + (studentConstant ? "stu" : "tea")
+                        + " = T_norm·std = 0");
+            }
+            double[] centered = RowMath.centre(s[i]);
+            double stdS = Math.sqrt(RowMath.dot(centered, centered) / (s[i].length - 1));
+            double[] teacherCentered = RowMath.centre(t[i]);
+            double stdT = Math.sqrt(RowMath.dot(teacherCentered, teacherCentered) / (t[i].length - 1));
+            tStu[i] = tNorm * stdS;
+            tTea[i] = tNorm * stdT;
+            scale[i] = tTea[i] * tTea[i];
+            guarded[i] = policy == HazardPolicy.GUARDED && (studentConstant || teacherConstant);
+            if (guarded[i]) {
+                scale[i] = teacherConstant ? 0 : scale[i];
+                tStu[i] = studentConstant ? tNorm : tStu[i];
+                tTea[i] = teacherConstant ? tNorm : tTea[i];
+                continue;
+            }
+            slope[i] = new double[centered.length];
+            for (int j = 0; j < centered.length; j++) {
+                slope[i][j] = tNorm * centered[j] / ((s[i].length - 1) * stdS);
+            }
+        }
+        Maxima m = Maxima.of(s, t);
+        return new Temperatures(tStu, tTea, m.student, m.teacher, m.argMax, new double[n], guarded, false, scale,
+                slope);
+    }
+
+    /** @return the factor of row {@code i}'s divergence: {@code T_tea²} if normalised, else {@code T_stu·T_tea} */
+    double scale(int i) {
+        return teacherSquared == null ? teacher[i] * student[i] : teacherSquared[i];
+    }
+
+    /** @return whether these are normalised temperatures (scaled by {@code T_tea²}, gradient through {@code std(s)}) */
+    boolean normalized() {
+        return teacherSquared != null;
     }
 
     /**
@@ -105,7 +170,8 @@ final class Temperatures {
         for (int i = 0; i < g.length; i++) {
             g[i] |= rows[i];
         }
-        return new Temperatures(student, teacher, studentMax, teacherMax, studentArgMax, slope, g, differentiable);
+        return new Temperatures(student, teacher, studentMax, teacherMax, studentArgMax, slope, g, differentiable,
+                teacherSquared, studentSlopeBySample);
     }
 
     /** @return whether row {@code i} has a gradient path through its temperatures */
@@ -117,5 +183,21 @@ final class Temperatures {
     static String describe(int row, double ms, double mt, double tStu, double tTea) {
         return "row " + row + ": student max ms=" + ms + " and teacher max mt=" + mt + " (ms+mt=" + (mt + ms)
                 + ") give T_stu=" + tStu + ", T_tea=" + tTea + "; DTKD needs both finite and > 0";
+    }
+
+    /** The row maxima of a batch and the first arg-max of each student row. */
+    private record Maxima(int[] argMax, double[] student, double[] teacher) {
+        static Maxima of(double[][] s, double[][] t) {
+            int n = s.length;
+            int[] argMax = new int[n];
+            double[] ms = new double[n];
+            double[] mt = new double[n];
+            for (int i = 0; i < n; i++) {
+                argMax[i] = RowMath.argMaxFirst(s[i]);
+                ms[i] = s[i][argMax[i]];
+                mt[i] = t[i][RowMath.argMaxFirst(t[i])];
+            }
+            return new Maxima(argMax, ms, mt);
+        }
     }
 }

@@ -12,7 +12,9 @@ import org.dtkd4j.core.config.HazardPolicy;
  *   ∂R/∂a   = b · (f − Σ_j u_j ∂f/∂u_j),   ∂R/∂b = a · (f − Σ_j v_j ∂f/∂v_j)
  *   ∂R/∂ms  = (2·T·mt/(ms+mt)²) · (∂R/∂a − ∂R/∂b)            (added at the first arg-max of s)
  * </pre>
- * since {@code ∂a/∂ms = −∂b/∂ms = 2·T·mt/(ms+mt)²}; the teacher logits are constants. Values and gradients are
+ * since {@code ∂a/∂ms = −∂b/∂ms = 2·T·mt/(ms+mt)²}; the teacher logits are constants. NormKD's normalised
+ * temperatures scale the row by {@code b²} instead and take the gradient through {@code a = T_norm·std(s)}
+ * ({@link #normalizedGradient}). Values and gradients are
  * those of the batch mean (gradients carry the factor {@code 1/N}).
  */
 final class TermEvaluator {
@@ -49,8 +51,13 @@ final class TermEvaluator {
             double[] gu = new double[c];
             double[] gv = temps.hasGradient(i) ? new double[c] : null;
             double f = div.evaluate(u, v, targets[i], reference, gu, gv);
-            perSample[i] = f * (b * a);
+            double scale = temps.scale(i);
+            perSample[i] = f * scale;
             sum += perSample[i];
+            if (temps.normalized()) {
+                normalizedGradient(grad[i], temps.studentSlopeBySample[i], scale / a, u, gu, n);
+                continue;
+            }
             for (int j = 0; j < c; j++) {
                 grad[i][j] = b * gu[j] / n;
             }
@@ -61,6 +68,22 @@ final class TermEvaluator {
             }
         }
         return new TermResult(term, sum / n, perSample, grad);
+    }
+
+    /**
+     * NormKD's row gradient of {@code R = T_tea²·f(s/T_stu, t/T_tea)} with {@code T_stu = T_norm·std(s)}:
+     * {@code ∂R/∂s_j = (T_tea²/T_stu)·(∂f/∂u_j − (Σ_k u_k ∂f/∂u_k)·∂T_stu/∂s_j)}; a guarded row ({@code slope}
+     * {@code null}) has none.
+     */
+    private static void normalizedGradient(double[] grad, double[] slope, double factor, double[] u, double[] gu,
+                                           int n) {
+        if (slope == null) {
+            return;
+        }
+        double dRda = -factor * RowMath.dot(u, gu);
+        for (int j = 0; j < grad.length; j++) {
+            grad[j] = (factor * gu[j] + dRda * slope[j]) / n;
+        }
     }
 
     /** Mean cross-entropy {@code mean_n(logsumexp(s_n) − s_{n,y})}, gradient {@code (softmax(s) − onehot(y))/N}. */

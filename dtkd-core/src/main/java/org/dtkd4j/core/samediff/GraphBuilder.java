@@ -126,7 +126,11 @@ final class GraphBuilder implements LossBuilder<GraphBuilder.Temps, GraphBuilder
     record TermVariable(Term term, SDVariable perSample) {
     }
 
-    /** Per-sample {@code T_stu·T_tea · f(u, v)}, {@code [N,1]}, on {@code u = s/T_stu}, {@code v = t/T_tea}. */
+    /**
+     * Per-sample {@code T_stu·T_tea · f(u, v)} ({@code T_tea²·f} on normalised temperatures), {@code [N,1]}, on
+     * {@code u = s/T_stu}, {@code v = t/T_tea}; rows of the temperatures' {@code frozen} mask keep their value and
+     * back-propagate nothing.
+     */
     @Override
     public TermVariable term(Term term, Divergence divergence, Temps temps, HazardPolicy policy) {
         boolean reference = policy == HazardPolicy.OFFICIAL;
@@ -137,7 +141,11 @@ final class GraphBuilder implements LossBuilder<GraphBuilder.Temps, GraphBuilder
             case TARGET -> math.targetKl(u, v, oneHot, reference);
             case NON_TARGET -> math.kl(u.sub(oneHot.mul(GraphMath.MASK)), v.sub(oneHot.mul(GraphMath.MASK)), false);
         };
-        return new TermVariable(term, f.mul(temps.teacher.mul(temps.student)));
+        SDVariable rows = f.mul(temps.scale == null ? temps.teacher.mul(temps.student) : temps.scale);
+        if (temps.frozen != null) {
+            rows = math.stop(rows).mul(temps.frozen).add(rows.mul(temps.frozen.rsub(1.0)));
+        }
+        return new TermVariable(term, rows);
     }
 
     @Override
@@ -221,15 +229,18 @@ final class GraphBuilder implements LossBuilder<GraphBuilder.Temps, GraphBuilder
         return sd.min(ratio, math.constant(1.0));
     }
 
-    /** Row temperatures {@code [N,1]} (or scalars), row maxima, and the guarded-row mask (null if none). */
+    /**
+     * Row temperatures {@code [N,1]} (or scalars), row maxima, the guarded-row mask (null if none), the per-row
+     * scale of a term ({@code null}: {@code T_stu·T_tea}) and the rows without distillation gradient (null if none).
+     */
     record Temps(SDVariable student, SDVariable teacher, SDVariable studentMax, SDVariable teacherMax,
-                         SDVariable guarded) {
+                 SDVariable guarded, SDVariable scale, SDVariable frozen) {
     }
 
     @Override
     public Temps fixed(double temperature) {
         SDVariable tc = math.constant(temperature);
-        return new Temps(tc, tc, sd.max(s, true, 1), sd.max(t, true, 1), standardGuard);
+        return new Temps(tc, tc, sd.max(s, true, 1), sd.max(t, true, 1), standardGuard, null, null);
     }
 
     /** DTKD's {@code T_stu = 2·ms/(mt+ms)·T}, {@code T_tea = 2·mt/(mt+ms)·T}, evaluated in that order. */
@@ -261,10 +272,40 @@ final class GraphBuilder implements LossBuilder<GraphBuilder.Temps, GraphBuilder
             a = math.stop(a);
             b = math.stop(b);
         }
-        if (standardGuard != null) {
-            guarded = guarded == null ? standardGuard : sd.math().max(guarded, standardGuard);
+        return new Temps(a, b, ms, mt, withStandardGuard(guarded), null, null);
+    }
+
+    /**
+     * NormKD's {@code T_stu = T_norm·std(s)}, {@code T_tea = T_norm·std(t)} with the unbiased std, scaled by
+     * {@code T_tea²}. GUARDED (and STRICT, whose listener rejects such rows): a constant row's variance is replaced by
+     * 1 through a stop-gradient mask before the square root, so its temperature is {@code T_norm} and every
+     * intermediate value and gradient is finite; a constant teacher row's scale is 0, and guarded rows are frozen.
+     */
+    @Override
+    public Temps normalized(double temperatureNorm, HazardPolicy policy) {
+        SDVariable ms = sd.max(s, true, 1);
+        SDVariable mt = sd.max(t, true, 1);
+        SDVariable varS = math.variance(s);
+        SDVariable varT = math.variance(t);
+        if (policy == HazardPolicy.OFFICIAL) {
+            SDVariable b = sd.math().sqrt(varT).mul(temperatureNorm);
+            return new Temps(sd.math().sqrt(varS).mul(temperatureNorm), b, ms, mt, withStandardGuard(null),
+                    b.mul(b), null);
         }
-        return new Temps(a, b, ms, mt, guarded);
+        SDVariable constantS = math.constantRows(s);
+        SDVariable constantT = math.constantRows(t);
+        SDVariable a = sd.math().sqrt(varS.mul(constantS.rsub(1.0)).add(constantS)).mul(temperatureNorm);
+        SDVariable b = sd.math().sqrt(varT.mul(constantT.rsub(1.0)).add(constantT)).mul(temperatureNorm);
+        SDVariable rawB = sd.math().sqrt(varT).mul(temperatureNorm);
+        SDVariable guarded = withStandardGuard(sd.math().max(constantS, constantT));
+        return new Temps(a, b, ms, mt, guarded, rawB.mul(rawB).mul(constantT.rsub(1.0)), guarded);
+    }
+
+    private SDVariable withStandardGuard(SDVariable guarded) {
+        if (standardGuard == null) {
+            return guarded;
+        }
+        return guarded == null ? standardGuard : sd.math().max(guarded, standardGuard);
     }
 
     private SDVariable output(String output, SDVariable v) {

@@ -141,13 +141,25 @@ final class GraphMath {
      * @return the standardised logits {@code [N, C]}
      */
     SDVariable standardize(SDVariable z) {
-        SDVariable ones = z.mul(0.0).add(1.0);
-        SDVariable count = ones.sum(true, 1);
-        SDVariable centered = z.sub(z.mul(0.0).add(z.sum(true, 1).div(count)));
-        SDVariable variance = centered.mul(centered).sum(true, 1).div(count.sub(1.0));
+        SDVariable centered = centered(z);
+        SDVariable variance = variance(centered, z);
         SDVariable m = stop(variance.gt(0.0).castTo(dtype));
         SDVariable std = sd.math().sqrt(variance.mul(m).add(m.rsub(1.0))).mul(m);
         return divide(centered, std.add(1e-7));
+    }
+
+    /** @return {@code [N, 1]}: the unbiased variance of each row, two-pass, as {@link #standardize} */
+    SDVariable variance(SDVariable z) {
+        return variance(centered(z), z);
+    }
+
+    /** {@code z − mean(z)}, the mean a plain sum divided by {@code C} broadcast by addition. */
+    private static SDVariable centered(SDVariable z) {
+        return z.sub(z.mul(0.0).add(z.sum(true, 1).div(z.mul(0.0).add(1.0).sum(true, 1))));
+    }
+
+    private static SDVariable variance(SDVariable centered, SDVariable z) {
+        return centered.mul(centered).sum(true, 1).div(z.mul(0.0).add(1.0).sum(true, 1).sub(1.0));
     }
 
     /** @return {@code [N, 1]}: 1 on rows whose entries are all equal, else 0 (no gradient) */

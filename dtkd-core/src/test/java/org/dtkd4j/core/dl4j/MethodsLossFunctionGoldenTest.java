@@ -10,8 +10,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import java.util.stream.Stream;
 
 /**
- * The DL4J adapter against every case of the {@code methods/} golden files (logit-standardised KD and DKD), through
- * its {@code ILossFunction} surface, in float64 (every policy) and float32 (non-hazard cases) networks.
+ * The DL4J adapter against every case of the {@code methods/} golden files (logit-standardised KD and DKD, NormKD and
+ * NormKD+DKD), through its {@code ILossFunction} surface, in float64 (every policy) and float32 (non-hazard cases)
+ * networks.
  */
 class MethodsLossFunctionGoldenTest {
 

@@ -122,9 +122,9 @@ class DistillerTest {
             for (Term t : Term.values()) {
                 boolean expected = switch (method) {
                     case NONE -> t == Term.CE;
-                    case KD, LS_KD -> t == Term.CE || t == Term.KD;
+                    case KD, LS_KD, NORMKD -> t == Term.CE || t == Term.KD;
                     case DTKD -> t == Term.CE || t == Term.KD || t == Term.DTKD;
-                    case DKD, DTKD_DKD, LS_DKD -> t == Term.CE || t == Term.TCKD || t == Term.NCKD;
+                    case DKD, DTKD_DKD, LS_DKD, NORMKD_DKD -> t == Term.CE || t == Term.TCKD || t == Term.NCKD;
                 };
                 assertThat(cell(row, t.outputName()).isEmpty()).as("%s column %s", method, t).isEqualTo(!expected);
             }

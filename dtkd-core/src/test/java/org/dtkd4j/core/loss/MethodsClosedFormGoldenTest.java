@@ -19,8 +19,8 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The closed form against every case of the {@code methods/} golden files (logit-standardised KD and DKD), under
- * every hazard policy, and its gradients against central finite differences.
+ * The closed form against every case of the {@code methods/} golden files (logit-standardised KD and DKD, NormKD and
+ * NormKD+DKD), under every hazard policy, and its gradients against central finite differences.
  */
 class MethodsClosedFormGoldenTest {
 

@@ -11,9 +11,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import java.util.stream.Stream;
 
 /**
- * The SameDiff graphs against every case of the {@code methods/} golden files (logit-standardised KD and DKD), with
- * SameDiff's autodiff gradients: float64 with integer labels under the default policy on every case and every policy
- * on the hazard cases, float32 with one-hot labels on the non-hazard cases.
+ * The SameDiff graphs against every case of the {@code methods/} golden files (logit-standardised KD and DKD, NormKD
+ * and NormKD+DKD), with SameDiff's autodiff gradients: float64 with integer labels under the default policy on every
+ * case and every policy on the hazard cases, float32 with one-hot labels on the non-hazard cases.
  */
 @ExtendWith(SingleThreadedNd4j.class)
 class MethodsSameDiffGoldenTest {

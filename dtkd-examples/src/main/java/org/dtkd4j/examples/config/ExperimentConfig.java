@@ -73,7 +73,9 @@ import java.util.Set;
  * {@code DTKD_DKD}, which takes its weights, temperature and warmup from the {@code DKD} section, and the
  * logit-standardised {@code LS_KD} (section {@code KD}) and {@code LS_DKD} (section {@code DKD}), which the official
  * logit-standardisation code selects as {@code KD} or {@code DKD} with {@code EXPERIMENT.LOGIT_STAND True}; both
- * spellings work here. A section shared by several methods takes, for the keys the file and the overrides leave
+ * spellings work here. NormKD's {@code NormKD} (section {@code NormKD}, key {@code TEMPERATURE_NORM} and
+ * {@code LOSS.CE_WEIGHT}/{@code LOSS.KD_WEIGHT}) and {@code NormKD_W_DKD} (section {@code NormKD_W_DKD}) are the
+ * methods {@code NORMKD} and {@code NORMKD_DKD} (either spelling). A section shared by several methods takes, for the keys the file and the overrides leave
  * unset, the defaults of the selected method: KD with {@code LOGIT_STAND} gets {@code T = 2} and KD weight 9, as
  * the official {@code train.py --logit-stand} does; for DKD the official command line multiplies the file's
  * {@code DKD.ALPHA}/{@code BETA} by 9 and sets {@code DKD.T 2}, which here are the keys
@@ -175,11 +177,24 @@ public final class ExperimentConfig {
             if (t.equals("VANILLA")) {
                 return Method.NONE;
             }
-            return Arrays.stream(Method.values()).filter(m -> m.name().equals(t)).findFirst()
+            return Arrays.stream(Method.values()).filter(m -> m.name().equals(t) || officialAlias(m)
+                            .map(a -> a.toUpperCase(Locale.ROOT).equals(t)).orElse(false)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("DISTILLER.TYPE must be one of "
                             + String.join(", ", Arrays.stream(Method.values())
-                            .map(m -> m == Method.NONE ? "NONE (or vanilla)" : m.name()).toList())
+                            .map(m -> m == Method.NONE ? "NONE (or vanilla)"
+                                    : m.name() + officialAlias(m).map(a -> " (or " + a + ")").orElse("")).toList())
                             + ", found '" + type + "'"));
+        }
+
+        /**
+         * @return the official {@code DISTILLER.TYPE} of a method when it is another word than the method's name
+         *         (e.g. {@code NormKD_W_DKD} for {@code NORMKD_DKD}); logit-standardised methods are selected by
+         *         their original's type and {@code EXPERIMENT.LOGIT_STAND} instead
+         */
+        private static Optional<String> officialAlias(Method m) {
+            String official = m.defaultConfig().officialType();
+            return m.defaultConfig().logitStandardization() || official.equalsIgnoreCase(m.name())
+                    ? Optional.empty() : Optional.of(official);
         }
     }
 

@@ -36,7 +36,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-METHODS = ["NONE", "KD", "DTKD", "DKD", "DTKD_DKD", "LS_KD", "LS_DKD"]
+METHODS = ["NONE", "KD", "DTKD", "DKD", "DTKD_DKD", "LS_KD", "LS_DKD", "NORMKD", "NORMKD_DKD"]
 
 
 # ----------------------------------------------------------------------------------------------------------------------
@@ -136,24 +136,26 @@ def dtkd_temperatures(s, t, T):
     return 2 * ms / (mt + ms) * T, 2 * mt / (mt + ms) * T
 
 
-def tempered_kl(s, t, t_stu, t_tea):
+def tempered_kl(s, t, t_stu, t_tea, scale=None):
+    """mean_n(scale * KL(softmax(t/t_tea) || softmax(s/t_stu))), scale T_stu*T_tea unless given (NormKD: T_tea^2)."""
     per_row = kl_rows(F.log_softmax(s / t_stu, dim=1), F.softmax(t / t_tea, dim=1))
-    return (per_row * t_tea * t_stu).mean()
+    return (per_row * (t_tea * t_stu if scale is None else scale)).mean()
 
 
 def cat_mask(p, gt, other):
     return torch.cat([(p * gt).sum(1, keepdim=True), (p * other).sum(1, keepdim=True)], dim=1)
 
 
-def dkd_terms(s, t, y, t_stu, t_tea):
-    """(tckd, nckd) of the reference, with temperatures that may be per-row [N, 1]; each term scaled by T_stu*T_tea.
+def dkd_terms(s, t, y, t_stu, t_tea, scale=None):
+    """(tckd, nckd) of the reference, with temperatures that may be per-row [N, 1]; each term scaled by T_stu*T_tea
+    unless a scale is given (NormKD: T_tea^2).
     With per-row (DTKD) temperatures the non-target KL takes the teacher's log-probabilities (kl_rows_log): its target
     class, suppressed by 1000, has probability 0, and T_tea carries a gradient to the student logits."""
     gt = torch.zeros_like(s).scatter_(1, y.unsqueeze(1), 1).bool()
     other = torch.ones_like(s).scatter_(1, y.unsqueeze(1), 0).bool()
     p_s = cat_mask(F.softmax(s / t_stu, dim=1), gt, other)
     p_t = cat_mask(F.softmax(t / t_tea, dim=1), gt, other)
-    scale = t_stu * t_tea
+    scale = t_stu * t_tea if scale is None else scale
     tckd = (kl_rows(torch.log(p_s), p_t) * scale).mean()
     log_p_s2 = F.log_softmax(s / t_stu - 1000.0 * gt, dim=1)
     if torch.is_tensor(t_tea):
@@ -168,6 +170,12 @@ def standardize(z):
     """Logit standardisation (sunshangquan/logit-standardization-KD, mdistiller/distillers/KD.py normalize): per row
     (z - mean) / (1e-7 + std), std unbiased; the gradient flows through the mean and the std."""
     return (z - z.mean(dim=1, keepdim=True)) / (1e-7 + z.std(dim=1, keepdim=True))
+
+
+def normkd_temperatures(s, t, t_norm):
+    """NormKD (gizi1/NormKD, mdistiller/distillers/NormKD.py): T = T_norm * std per row, unbiased std of the raw
+    logits, no epsilon; the gradient flows through the student's std."""
+    return t_norm * s.std(dim=1, keepdim=True), t_norm * t.std(dim=1, keepdim=True)
 
 
 def terms(method, s, t, y, epoch):
@@ -195,6 +203,14 @@ def terms(method, s, t, y, epoch):
     if method == "LS_DKD":
         tckd, nckd = dkd_terms(standardize(s), standardize(t), y, 2.0, 2.0)
         return {"L_tckd": tckd, "L_nckd": nckd, "L_ce": ce}, warmup * (9.0 * tckd + 72.0 * nckd) + ce
+    if method == "NORMKD":
+        t_stu, t_tea = normkd_temperatures(s, t, 2.0)
+        kd = tempered_kl(s, t, t_stu, t_tea, t_tea * t_tea)
+        return {"L_kd": kd, "L_ce": ce}, 0.1 * ce + 0.9 * kd
+    if method == "NORMKD_DKD":
+        t_stu, t_tea = normkd_temperatures(s, t, 2.0)
+        tckd, nckd = dkd_terms(s, t, y, t_stu, t_tea, t_tea * t_tea)
+        return {"L_tckd": tckd, "L_nckd": nckd, "L_ce": ce}, warmup * (4.0 * tckd + 5.0 * nckd) + ce
     raise SystemExit("bench_torch.py: unknown method '%s' (%s)" % (method, ", ".join(METHODS)))
 
 

@@ -129,7 +129,7 @@ class BadInputTest {
         assertThat(runFails("distill", "--teacher", colourTeacher)).startsWith("dtkd: DL4J teacher colour.zip (10 "
                 + "classes) cannot classify the images of fashion-mnist-test (10 classes, 1x28x28): ");
         assertThat(runFails("distill", "--teacher", fiveClassTeacher, "DISTILLER.TYPE", "NONE"))
-                .contains("distill needs DISTILLER.TYPE KD, DKD, DTKD, DTKD_DKD, LS_KD or LS_DKD, found NONE");
+                .contains("distill needs DISTILLER.TYPE KD, DKD, DTKD, DTKD_DKD, LS_KD, LS_DKD, NORMKD or NORMKD_DKD, found NONE");
     }
 
     /** Runs {@code study --cfg tiny.yaml --dataset-dir data --out <new> args...} and checks it failed cleanly. */
@@ -145,7 +145,7 @@ class BadInputTest {
     @Test
     void studyOptionsTheConfigTheDataAndTheTeacherAreCheckedBeforeTheStudyStarts() throws IOException {
         assertThat(studyFails("--methods", "KD,FOO")).isEqualTo("dtkd: --methods: unknown method 'FOO', expected one "
-                + "of [NONE, KD, DKD, DTKD, DTKD_DKD, LS_KD, LS_DKD]");
+                + "of [NONE, KD, DKD, DTKD, DTKD_DKD, LS_KD, LS_DKD, NORMKD, NORMKD_DKD]");
         assertThat(studyFails("--methods", "KD,dtkd,DTKD")).isEqualTo("dtkd: --methods lists DTKD twice, found [KD, "
                 + "dtkd, DTKD]");
         assertThat(studyFails("--seeds", "0")).isEqualTo("dtkd: --seeds must be >= 1, found 0");

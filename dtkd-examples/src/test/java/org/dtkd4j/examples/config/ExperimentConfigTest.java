@@ -264,7 +264,8 @@ class ExperimentConfigTest {
         assertBad(cfg, "DTKD.ALPHA", "-3", "DTKD.ALPHA must be finite and >= 0, found -3.0");
         assertBad(cfg, "DKD.T", "0", "DKD.T must be finite and > 0, found 0.0");
         assertBad(cfg, "DISTILLER.TYPE", "CRD",
-                "DISTILLER.TYPE must be one of NONE (or vanilla), KD, DKD, DTKD, DTKD_DKD, LS_KD, LS_DKD, found 'CRD'");
+                "DISTILLER.TYPE must be one of NONE (or vanilla), KD, DKD, DTKD, DTKD_DKD, LS_KD, LS_DKD, NORMKD, "
+                + "NORMKD_DKD (or NormKD_W_DKD), found 'CRD'");
         assertBad(cfg, "DISTILLER.STUDENT", "resnet21",
                 "DISTILLER.STUDENT must be a model of CifarZoo.names(), found 'resnet21' (did you mean resnet20?)");
         assertBad(cfg.withOverrides(List.of("DISTILLER.TYPE", "DTKD")), "DISTILLER.TEACHER", "bert",

@@ -72,7 +72,7 @@ class ZooTeacherDistillationTest {
         assertThatThrownBy(() -> ZooTeacherDistillation.run("--data", dir, "--teacher-onnx", onnx, "--student", "res8"))
                 .hasMessageStartingWith("--student must be one of [resnet8, ").hasMessageEndingWith("found res8");
         assertThatThrownBy(() -> ZooTeacherDistillation.run("--data", dir, "--teacher-onnx", onnx, "--method", "none"))
-                .hasMessage("--method must be one of [KD, DKD, DTKD, DTKD_DKD, LS_KD, LS_DKD], found none");
+                .hasMessage("--method must be one of [KD, DKD, DTKD, DTKD_DKD, LS_KD, LS_DKD, NORMKD, NORMKD_DKD], found none");
         assertThatThrownBy(() -> ZooTeacherDistillation.run("--data", dir, "--teacher-onnx", onnx, "--dataset", "svhn"))
                 .hasMessage("--dataset must be cifar10 or cifar100, found svhn");
         assertThatThrownBy(() -> ZooTeacherDistillation.run("--data", dir, "--teacher-onnx", tmp.resolve("t.onnx")

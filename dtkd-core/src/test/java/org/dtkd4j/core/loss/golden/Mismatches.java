@@ -28,6 +28,13 @@ public final class Mismatches {
         }
     }
 
+    /** A value with its own absolute tolerance (a README exception) besides the relative one. */
+    public void value(String what, double got, double ref, double atol) {
+        if (!matches(got, ref, atol + p.valueRtol() * Math.abs(ref))) {
+            add(what + ": got " + got + ", expected " + describe(ref) + " (atol " + atol + ")");
+        }
+    }
+
     public void values(String what, double[] got, double[] ref) {
         if (got.length != ref.length) {
             add(what + ": got " + got.length + " entries, expected " + ref.length);
