@@ -339,7 +339,9 @@ public final class Distiller {
      * replica, then parameters (BatchNorm statistics included) and updater state (momentum) are averaged and copied
      * to every replica. Worker 0 trains the student itself, the others fresh replicas built from its configuration
      * (epoch counter, loss and its epoch included), parameters and updater state at the start of the epoch, with the
-     * student's listener instances. The SGD-with-momentum step (weight decay included) is linear in the gradient,
+     * student's listener instances; worker 0 takes its first step only once every replica has copied that state
+     * ({@link ReplicaStartBarrier}: without it a replica could copy the student after worker 0's first step, and
+     * runs were not reproducible). The SGD-with-momentum step (weight decay included) is linear in the gradient,
      * and every replica starts the round from the same parameters and momentum, so the averaged round equals one
      * step on the mean of the workers' batch gradients: like a batch of {@code workers × batchSize} at the recipe's
      * learning rate, with {@code 1/workers} as many steps per epoch (BatchNorm still normalises each worker's batch
@@ -350,6 +352,7 @@ public final class Distiller {
                 .trainingMode(ParallelWrapper.TrainingMode.AVERAGING).averagingFrequency(1).averageUpdaters(true)
                 .prefetchBuffer(0).workspaceMode(student.getConfiguration().getTrainingWorkspaceMode())
                 .reportScoreAfterAveraging(false).build();
+        ReplicaStartBarrier.install(wrapper, options.workers());
         try {
             wrapper.fit(batches);
         } catch (RuntimeException ex) {
