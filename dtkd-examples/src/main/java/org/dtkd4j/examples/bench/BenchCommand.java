@@ -35,7 +35,7 @@ import java.util.function.LongSupplier;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Benchmark the losses, distillation steps and teacher inference, DL4J and PyTorch side by side,",
-            "in alternating rounds: medians with quartiles, paired ratios with 95% intervals, target verdicts.",
+            "in alternating rounds: medians with quartiles, paired ratios with 95%% intervals, target verdicts.",
             "Rows: loss fwd+bwd (closed form, DL4J loss, SameDiff), one step per method, teacher inference."})
 public final class BenchCommand implements Runnable {
 
@@ -50,7 +50,7 @@ public final class BenchCommand implements Runnable {
     private Integer warmup;
 
     @Option(names = "--rounds", description = "rounds; every row is timed once per round (default 20; --quick 6; "
-            + "at least 6 for 95% intervals)")
+            + "at least 6 for 95%% intervals)")
     private Integer rounds;
 
     @Option(names = "--iterations", defaultValue = "1", description = "fewest timed iterations of a row per round; "
