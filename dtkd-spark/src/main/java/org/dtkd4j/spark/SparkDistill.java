@@ -3,7 +3,6 @@ package org.dtkd4j.spark;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.dtkd4j.core.engine.Distiller;
-import org.dtkd4j.core.perf.FastKernels;
 import org.dtkd4j.examples.cli.DistillCommand;
 import org.dtkd4j.examples.cli.DtkdCli;
 import org.dtkd4j.examples.config.ExperimentConfig;
@@ -11,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -49,14 +47,7 @@ public final class SparkDistill extends DistillCommand {
 
     /** @param args the command line; exit code 0 on success, 2 on bad input, 1 when training diverged */
     public static void main(String[] args) {
-        PrintWriter err = new PrintWriter(System.err, true);
-        try {
-            FastKernels.enableUnlessOptedOut();
-        } catch (IllegalArgumentException e) {
-            err.println("dtkd-spark-distill: " + e.getMessage());
-            System.exit(2);
-        }
-        System.exit(DtkdCli.execute(new SparkDistill(), new PrintWriter(System.out, true), err, args));
+        DtkdCli.exitWith(new SparkDistill(), args);
     }
 
     @Override

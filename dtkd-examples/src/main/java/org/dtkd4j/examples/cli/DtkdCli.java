@@ -77,6 +77,18 @@ public final class DtkdCli implements Runnable {
 
     /** @param args command-line arguments */
     public static void main(String[] args) {
+        exitWith(new DtkdCli(), args);
+    }
+
+    /**
+     * A main's whole life: the fast kernels on unless {@code -Ddtkd.fastKernels=false}
+     * ({@link FastKernels#enableUnlessOptedOut()}; a bad value exits 2 with one line), then {@link #execute} on the
+     * standard streams, then {@link System#exit} with its code. Shared by this command line and other mains (Spark).
+     *
+     * @param command a picocli command object
+     * @param args    command-line arguments
+     */
+    public static void exitWith(Object command, String... args) {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         try {
@@ -85,7 +97,7 @@ public final class DtkdCli implements Runnable {
             err.println("dtkd: " + e.getMessage());
             System.exit(2);
         }
-        System.exit(run(out, err, args));
+        System.exit(execute(command, out, err, args));
     }
 
     /** {@code --version}: the version and {@link FastKernels#status()}. */
