@@ -77,8 +77,7 @@ public final class SparkBench implements Callable<Integer> {
 
     /** @param args the command line */
     public static void main(String[] args) {
-        System.exit(DtkdCli.execute(new SparkBench(), new PrintWriter(System.out, true),
-                new PrintWriter(System.err, true), args));
+        DtkdCli.exitWith(new SparkBench(), args);
     }
 
     @Override
