@@ -220,7 +220,7 @@ public class DistillationLossFunction implements ILossFunction {
         }
 
         INDArray gradient(INDArray preOutput, IActivation activationFn) {
-            INDArray dLdOut = Nd4j.createFromArray(gradient).castTo(preOutput.dataType());
+            INDArray dLdOut = Matrices.fromRows(gradient, preOutput.dataType());
             return activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
         }
     }
@@ -253,8 +253,8 @@ public class DistillationLossFunction implements ILossFunction {
         if (kept == 0) {
             return new Evaluation(null, scores, grad);
         }
-        double[][] logits = activationFn.getActivation(preOutput.dup(), training).toDoubleMatrix();
-        double[][] labelRows = labels.toDoubleMatrix();
+        double[][] logits = Matrices.toRows(activationFn.getActivation(preOutput.dup(), training));
+        double[][] labelRows = Matrices.toRows(labels);
         double[][] s = new double[kept][];
         double[][] oneHot = new double[kept][];
         double[][] t = plainLabels ? null : new double[kept][];

@@ -148,17 +148,19 @@ public final class TeacherLogitCache implements Serializable {
             throw new IllegalArgumentException("the teacher's logits changed data type from " + type + ", found "
                     + logits.dataType());
         }
-        double[][] d = doubles != null ? logits.toDoubleMatrix() : null;
-        float[][] f = floats != null ? logits.toFloatMatrix() : null;
+        // one copy of the whole batch in row-major order (ND4J's toDoubleMatrix copies row by row)
+        INDArray rows = logits.dup('c');
+        double[] d = doubles != null ? rows.data().asDouble() : null;
+        float[] f = floats != null ? rows.data().asFloat() : null;
         for (int k = 0; k < examples.length; k++) {
             int e = examples[k];
             if (cached[e]) {
                 continue;
             }
             if (d != null) {
-                System.arraycopy(d[k], 0, doubles, e * classes, classes);
+                System.arraycopy(d, k * classes, doubles, e * classes, classes);
             } else {
-                System.arraycopy(f[k], 0, floats, e * classes, classes);
+                System.arraycopy(f, k * classes, floats, e * classes, classes);
             }
             cached[e] = true;
             filled++;

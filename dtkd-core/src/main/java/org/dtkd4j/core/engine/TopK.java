@@ -1,5 +1,6 @@
 package org.dtkd4j.core.engine;
 
+import org.dtkd4j.core.dl4j.Matrices;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -20,8 +21,8 @@ final class TopK {
      * @return the number of rows whose label is within the top {@code k}
      */
     static int correct(INDArray logits, INDArray labels, int k) {
-        double[][] s = logits.toDoubleMatrix();
-        double[][] y = labels.toDoubleMatrix();
+        double[][] s = Matrices.toRows(logits);
+        double[][] y = Matrices.toRows(labels);
         int c = s[0].length;
         int hits = 0;
         for (int i = 0; i < s.length; i++) {

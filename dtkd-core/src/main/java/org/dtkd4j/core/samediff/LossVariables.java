@@ -1,6 +1,7 @@
 package org.dtkd4j.core.samediff;
 
 import org.dtkd4j.core.config.DistillationConfig;
+import org.dtkd4j.core.dl4j.Matrices;
 import org.dtkd4j.core.loss.DistillationLosses;
 import org.dtkd4j.core.loss.HazardException;
 import org.dtkd4j.core.loss.LossInputs;
@@ -227,7 +228,7 @@ public final class LossVariables {
             throw new IllegalArgumentException(what + " must be [N, C], found shape "
                     + Arrays.toString(x.shape()));
         }
-        return x.castTo(DataType.DOUBLE).toDoubleMatrix();
+        return Matrices.toRows(x);
     }
 
     @Override
