@@ -33,7 +33,8 @@ class ConvActivationCacheTest {
     @Test
     void stepsAreBitwiseIdenticalWithFewerConvolutions(@TempDir Path off, @TempDir Path on) {
         Teacher teacher = DistillerTest.teacher();
-        ComputationGraph plain = TeacherLogitCacheTest.builder(teacher, off).build().student();
+        ComputationGraph plain = TeacherLogitCacheTest.builder(teacher, off).cacheConvActivations(false).build()
+                .student();
         ComputationGraph cached = TeacherLogitCacheTest.builder(teacher, on).cacheConvActivations(true).build()
                 .student();
         assertThat(ForwardCache.isOn(plain)).isFalse();
@@ -61,14 +62,20 @@ class ConvActivationCacheTest {
     }
 
     @Test
-    void theSettingIsPersistedAndKeptOnResume(@TempDir Path dir) throws Exception {
-        TeacherLogitCacheTest.builder(DistillerTest.teacher(), dir).cacheConvActivations(true).build().runEpochs(1);
-        assertThat(Distiller.RunConfig.read(dir.resolve(Distiller.CONFIG_FILE)).options().cacheConvActivations())
+    void onByDefault(@TempDir Path dir) {
+        assertThat(ForwardCache.isOn(TeacherLogitCacheTest.builder(DistillerTest.teacher(), dir).build().student()))
                 .isTrue();
+    }
+
+    @Test
+    void theSettingIsPersistedAndKeptOnResume(@TempDir Path dir) throws Exception {
+        TeacherLogitCacheTest.builder(DistillerTest.teacher(), dir).cacheConvActivations(false).build().runEpochs(1);
+        assertThat(Distiller.RunConfig.read(dir.resolve(Distiller.CONFIG_FILE)).options().cacheConvActivations())
+                .isFalse();
         Distiller resumed = Distiller.resume(dir, DistillerTest.teacher(), TeacherLogitCacheTest.data(),
                 new Progress(DistillerTest.QUIET, false, 1e9, System::nanoTime), DistillerTest.QUIET);
-        assertThat(ForwardCache.isOn(resumed.student())).isTrue();
-        assertThat(Files.readString(dir.resolve(Distiller.LOG_FILE))).contains("conv activation cache on");
+        assertThat(ForwardCache.isOn(resumed.student())).isFalse();
+        assertThat(Files.readString(dir.resolve(Distiller.LOG_FILE))).contains("conv activation cache off");
     }
 
     /** Fits the batches and returns how many {@code conv2d} ops ran (forward ops only; {@code conv2d_bp} apart). */

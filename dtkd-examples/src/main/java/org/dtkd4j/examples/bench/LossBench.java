@@ -27,8 +27,11 @@ import java.util.Random;
  * {@code 3·N(0,1)+1}, so no row is hazardous), in three implementations:
  * <ul>
  *   <li>{@code closed-form}: {@link DistillationLosses#evaluate} on {@code double[][]};</li>
- *   <li>{@code DL4J loss}: {@link DistillationLossFunction#computeGradientAndScore} on float32 arrays with packed
- *   labels, what a training step calls (includes the conversions to and from {@code double[][]});</li>
+ *   <li>{@code DL4J loss}: what a training step calls on float32 arrays with packed labels:
+ *   {@link DistillationLossFunction#computeGradientAndScore}, then {@link DistillationLossFunction#computeScore} of the
+ *   same batch (which reuses the evaluation), including the conversions to and from {@code double[][]}; successive
+ *   iterations alternate between two batches of student logits, so that no iteration reuses the previous one's
+ *   evaluation;</li>
  *   <li>{@code SameDiff}: the graph of {@link SameDiffLosses#create} with placeholders, float32,
  *   {@code calculateGradients} for the student logits (includes the loss's input checks).</li>
  * </ul>
@@ -64,7 +67,14 @@ final class LossBench {
                 t[i][j] = 3 * r.nextGaussian() + 1;
             }
         }
+        double[][] s2 = new double[n][c];
+        for (double[] row : s2) {
+            for (int j = 0; j < c; j++) {
+                row[j] = 2 * r.nextGaussian();
+            }
+        }
         INDArray sArr = Nd4j.createFromArray(s).castTo(DataType.FLOAT);
+        INDArray[] stepInputs = {sArr, Nd4j.createFromArray(s2).castTo(DataType.FLOAT)};
         INDArray tArr = Nd4j.createFromArray(t).castTo(DataType.FLOAT);
         INDArray oneHot = Nd4j.zeros(DataType.FLOAT, n, c);
         long[] yIdx = new long[n];
@@ -86,8 +96,12 @@ final class LossBench {
             DistillationLossFunction loss = DistillationLossFunction.of(config);
             loss.setEpoch(1);
             ActivationIdentity identity = new ActivationIdentity();
-            rows.add(new Rounds.Planned(Rounds.dl4j(id + "dl4j", label + IMPLEMENTATIONS.get(1), n,
-                    () -> loss.computeGradientAndScore(packed, sArr, identity, null, true)), torch));
+            int[] calls = {0};
+            rows.add(new Rounds.Planned(Rounds.dl4j(id + "dl4j", label + IMPLEMENTATIONS.get(1), n, () -> {
+                INDArray logits = stepInputs[calls[0]++ % 2];
+                loss.computeGradientAndScore(packed, logits, identity, null, true);
+                loss.computeScore(packed, logits, identity, null, true);
+            }), torch));
             SameDiff sd = gradientGraph(config, c);
             rows.add(new Rounds.Planned(Rounds.dl4j(id + "samediff", label + IMPLEMENTATIONS.get(2), n,
                     () -> sd.calculateGradients(placeholders, "s")), torch));

@@ -291,8 +291,8 @@ public final class ExperimentConfig {
      *                           the engine checks when a run is built (default {@code False})
      * @param cacheConvActivations {@code DTKD4J.CACHE_CONV_ACTIVATIONS}: convolution layers keep their training
      *                           forward activations for backprop instead of computing them again ({@code
-     *                           Distiller.Builder.cacheConvActivations}; bitwise-identical results, more memory)
-     *                           (default {@code False})
+     *                           Distiller.Builder.cacheConvActivations}; bitwise-identical results, faster, more
+     *                           memory) (default {@code True})
      * @param hazardPolicy       {@code DTKD4J.HAZARD_POLICY}: a {@link HazardPolicy} name, any case (default
      *                           {@code GUARDED})
      * @param detachTemperatures {@code DTKD4J.DETACH_TEMPERATURES}: stop gradients through the DTKD temperatures

@@ -183,7 +183,7 @@ final class Schema {
         integer(k, x + "WORKERS", 1);
         str(k, x + "AUGMENTATION", "reference");
         bool(k, x + "CACHE_TEACHER_LOGITS", false);
-        bool(k, x + "CACHE_CONV_ACTIVATIONS", false);
+        bool(k, x + "CACHE_CONV_ACTIVATIONS", true);
         str(k, x + "HAZARD_POLICY", "GUARDED");
         bool(k, x + "DETACH_TEMPERATURES", false);
         KEYS = Collections.unmodifiableMap(k);

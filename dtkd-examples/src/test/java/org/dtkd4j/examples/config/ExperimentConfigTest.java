@@ -145,17 +145,17 @@ class ExperimentConfigTest {
         assertThat(base.extensions().trainSubset()).isZero();
         assertThat(base.extensions().trainPerClass()).isZero();
 
-        // the engine options: the reference's augmentation, no cache, one worker unless set
+        // the engine options: the reference's augmentation, no teacher-logit cache, the conv cache, one worker unless set
         assertThat(base.extensions().trainingAugmentation()).isEqualTo(Augmentation.REFERENCE);
         assertThat(base.extensions().cacheTeacherLogits()).isFalse();
         assertThat(base.extensions().workers()).isEqualTo(1);
-        assertThat(base.extensions().cacheConvActivations()).isFalse();
+        assertThat(base.extensions().cacheConvActivations()).isTrue();
         ExperimentConfig.Extensions engine = base.withOverrides(List.of("DTKD4J.AUGMENTATION", "None",
                 "DTKD4J.CACHE_TEACHER_LOGITS", "True", "DTKD4J.WORKERS", "4", "DTKD4J.CACHE_CONV_ACTIVATIONS",
-                "True")).extensions();
+                "False")).extensions();
         assertThat(engine.trainingAugmentation()).isEqualTo(Augmentation.NONE);
         assertThat(engine.cacheTeacherLogits()).isTrue();
-        assertThat(engine.cacheConvActivations()).isTrue();
+        assertThat(engine.cacheConvActivations()).isFalse();
         assertThat(engine.workers()).isEqualTo(4);
     }
 
