@@ -423,8 +423,9 @@ public final class Distiller {
             while (it.hasNext()) {
                 DataSet ds = it.next();
                 INDArray out = logits.apply(ds.getFeatures());
-                top1 += TopK.correct(out, ds.getLabels(), 1);
-                top5 += TopK.correct(out, ds.getLabels(), k);
+                int[] hits = TopK.correct(out, ds.getLabels(), 1, k);
+                top1 += hits[0];
+                top5 += hits[1];
                 progress.step(1, ds.numExamples());
             }
             progress.finish();

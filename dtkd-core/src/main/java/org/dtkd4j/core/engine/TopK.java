@@ -17,14 +17,14 @@ final class TopK {
     /**
      * @param logits {@code [N, C]} scores
      * @param labels {@code [N, C]} one-hot labels (the first C columns are used, so packed labels work too)
-     * @param k how many of the largest scores count
-     * @return the number of rows whose label is within the top {@code k}
+     * @param ks how many of the largest scores count, one count per value
+     * @return for each of {@code ks}, the number of rows whose label is within the top {@code k}
      */
-    static int correct(INDArray logits, INDArray labels, int k) {
+    static int[] correct(INDArray logits, INDArray labels, int... ks) {
         double[][] s = Matrices.toRows(logits);
         double[][] y = Matrices.toRows(labels);
         int c = s[0].length;
-        int hits = 0;
+        int[] hits = new int[ks.length];
         for (int i = 0; i < s.length; i++) {
             int label = argmax(y[i], c);
             double v = s[i][label];
@@ -34,8 +34,10 @@ final class TopK {
                     ahead++;
                 }
             }
-            if (ahead < k) {
-                hits++;
+            for (int m = 0; m < ks.length; m++) {
+                if (ahead < ks[m]) {
+                    hits[m]++;
+                }
             }
         }
         return hits;
