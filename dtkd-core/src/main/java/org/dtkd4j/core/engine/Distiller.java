@@ -20,6 +20,7 @@ import org.dtkd4j.core.optim.SgdMomentum;
 import org.dtkd4j.core.optim.TorchBatchNorm;
 import org.dtkd4j.core.optim.TorchWeightDecay;
 import org.dtkd4j.core.perf.ForwardCache;
+import org.dtkd4j.core.perf.FusedBatchNorm;
 import org.dtkd4j.core.teacher.Teacher;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -83,6 +84,8 @@ import java.util.function.UnaryOperator;
  *   bits between runs.</li>
  *   <li>{@link Builder#cacheConvActivations}: convolution layers keep their training forward activations for
  *   backprop instead of recomputing them (on by default; bitwise-identical results, faster, more memory).</li>
+ *   <li>{@link Builder#fusedBatchNorm}: the student's BatchNorm layers run {@link FusedBatchNorm}, one fused pass
+ *   per direction, instead of DL4J's helper (on by default; results equal to float32 rounding, faster).</li>
  *   <li>{@link #trainEpochsWith}: another {@link EpochTrainer} takes the epochs' steps, e.g. a Spark cluster (module
  *   {@code dtkd-spark}); evaluation, metrics, checkpoints and resume stay here.</li>
  * </ul>
@@ -129,7 +132,8 @@ public final class Distiller {
                 ? new TeacherLogitCache(data.train().size(), data.train().numClasses()) : null;
         this.runDirectory = runDirectory;
         this.progress = progress;
-        this.lossFunction = StudentPreparation.attach(student, options.cacheConvActivations(), listeners());
+        this.lossFunction = StudentPreparation.attach(student, options.cacheConvActivations(),
+                options.fusedBatchNorm(), listeners());
     }
 
     /** @return the student's listeners ({@link StudentPreparation#listeners}) */
@@ -447,14 +451,16 @@ public final class Distiller {
      * @param workers            data-parallel workers, &gt;= 1 (1 trains on the calling thread)
      * @param cacheConvActivations whether training forward passes keep the convolutions' activations for backprop
      *                           ({@link ForwardCache})
+     * @param fusedBatchNorm     whether the student's BatchNorm layers run {@link FusedBatchNorm}
      */
-    record Options(Augmentation augmentation, boolean cacheTeacherLogits, int workers, boolean cacheConvActivations) {
+    record Options(Augmentation augmentation, boolean cacheTeacherLogits, int workers, boolean cacheConvActivations,
+                   boolean fusedBatchNorm) {
 
         /**
          * The options of a run whose {@code config.json} predates them: the reference augmentation, 1 worker, no
-         * activation cache.
+         * activation cache, DL4J's BatchNorm helper.
          */
-        static final Options DEFAULTS = new Options(Augmentation.REFERENCE, false, 1, false);
+        static final Options DEFAULTS = new Options(Augmentation.REFERENCE, false, 1, false, false);
 
         /** Validates the combination; messages name the settings and the values found. */
         Options {
@@ -475,7 +481,7 @@ public final class Distiller {
         public String toString() {
             return "augmentation " + describe(augmentation) + ", teacher logit cache " + (cacheTeacherLogits ? "on"
                     : "off") + ", " + workers + (workers == 1 ? " worker" : " workers") + ", conv activation cache "
-                    + (cacheConvActivations ? "on" : "off");
+                    + (cacheConvActivations ? "on" : "off") + ", fused BatchNorm " + (fusedBatchNorm ? "on" : "off");
         }
 
         private static String describe(Augmentation a) {
@@ -487,7 +493,8 @@ public final class Distiller {
     /**
      * The resolved configuration of a run, as written to {@code config.json} of its {@link RunDirectory}: an object
      * with {@code method}, {@code loss} and {@code recipe} (the records' fields), the {@link Options}
-     * ({@code augmentation}, {@code cache_teacher_logits}, {@code workers}, {@code cache_conv_activations}),
+     * ({@code augmentation}, {@code cache_teacher_logits}, {@code workers}, {@code cache_conv_activations},
+     * {@code fused_batch_norm}),
      * {@code student} and {@code teacher} (names), {@code train_data}, {@code train_size} and {@code test_size}.
      */
     record RunConfig(DistillationConfig loss, TrainingRecipe recipe, Options options, String student, String teacher,
@@ -504,6 +511,7 @@ public final class Distiller {
             o.put("cache_teacher_logits", options.cacheTeacherLogits());
             o.put("workers", options.workers());
             o.put("cache_conv_activations", options.cacheConvActivations());
+            o.put("fused_batch_norm", options.fusedBatchNorm());
             o.put("student", student);
             o.put("teacher", teacher);
             o.put("train_data", trainData);
@@ -529,7 +537,9 @@ public final class Distiller {
                                 : defaults.cacheTeacherLogits(),
                         o.has("workers") ? o.get("workers").asInt() : defaults.workers(),
                         o.has("cache_conv_activations") ? o.get("cache_conv_activations").asBoolean()
-                                : defaults.cacheConvActivations());
+                                : defaults.cacheConvActivations(),
+                        o.has("fused_batch_norm") ? o.get("fused_batch_norm").asBoolean()
+                                : defaults.fusedBatchNorm());
                 return new RunConfig(loss, recipe, options, o.get("student").asText(), o.get("teacher").asText(),
                         o.get("train_data").asText(), o.get("train_size").asInt(), o.get("test_size").asInt());
             } catch (IOException | RuntimeException e) {
@@ -554,6 +564,7 @@ public final class Distiller {
         private boolean cacheTeacherLogits;
         private int workers = 1;
         private boolean cacheConvActivations = true;
+        private boolean fusedBatchNorm = true;
 
         private Builder() {
         }
@@ -572,6 +583,23 @@ public final class Distiller {
          */
         public Builder cacheConvActivations(boolean v) {
             this.cacheConvActivations = v;
+            return this;
+        }
+
+        /**
+         * Runs the student's BatchNorm layers (float32, NCHW, on ND4J's CPU backend) on {@link FusedBatchNorm}, one
+         * fused pass over the activations per direction in Java, instead of DL4J's oneDNN helper (a reduction per
+         * statistic plus libnd4j's {@code batchnorm} and {@code batchnorm_bp} ops). Outputs, gradients and parameters
+         * after steps agree with DL4J's to float32 rounding, not bitwise; runs stay deterministic. Replicas of
+         * {@link #workers} and Spark executors use DL4J's helper. A resumed run uses the setting of its
+         * {@code config.json}. On by default: measured with {@code dtkd bench --levers fused-bn} (README,
+         * "Performance").
+         *
+         * @param v whether to use it (default true)
+         * @return this
+         */
+        public Builder fusedBatchNorm(boolean v) {
+            this.fusedBatchNorm = v;
             return this;
         }
 
@@ -695,7 +723,8 @@ public final class Distiller {
             StudentPreparation.checkCompatible(loss, teacher, data, null);
             RunDirectory dir = new RunDirectory(runDir, console);
             dir.requireNoCheckpoint();
-            Options options = new Options(augmentation, cacheTeacherLogits, workers, cacheConvActivations);
+            Options options = new Options(augmentation, cacheTeacherLogits, workers, cacheConvActivations,
+                    fusedBatchNorm);
             if (cacheTeacherLogits && teacher == null) {
                 throw new IllegalArgumentException("cacheTeacherLogits(true) needs a teacher, found method "
                         + loss.method() + " without one");

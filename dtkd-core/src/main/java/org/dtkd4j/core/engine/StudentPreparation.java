@@ -18,6 +18,7 @@ import org.dtkd4j.core.optim.SgdMomentum;
 import org.dtkd4j.core.optim.TorchBatchNorm;
 import org.dtkd4j.core.optim.TorchWeightDecay;
 import org.dtkd4j.core.perf.ForwardCache;
+import org.dtkd4j.core.perf.FusedBatchNorm;
 import org.dtkd4j.core.teacher.Teacher;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -35,8 +36,9 @@ import java.util.Map;
  *   ({@link DistillationLossFunction}, identity activation on the logits) and whose layers step with
  *   {@link SgdMomentum} on the recipe's multi-step schedule, DL4J regularization removed (weight decay is
  *   {@link TorchWeightDecay}'s, PyTorch semantics);</li>
- *   <li>{@link #attach}: the engine's listeners ({@link #listeners}) and the convolution activation cache
- *   ({@link ForwardCache}) on the prepared or restored student, whose distillation loss it returns.</li>
+ *   <li>{@link #attach}: the engine's listeners ({@link #listeners}), the convolution activation cache
+ *   ({@link ForwardCache}) and the fused BatchNorm ({@link FusedBatchNorm}) on the prepared or restored student, whose
+ *   distillation loss it returns.</li>
  * </ul>
  */
 final class StudentPreparation {
@@ -124,23 +126,27 @@ final class StudentPreparation {
     }
 
     /**
-     * Readies a prepared (or restored) student for the engine: sets the convolution activation cache and the
-     * engine's {@link #listeners}.
+     * Readies a prepared (or restored) student for the engine: sets the convolution activation cache, the BatchNorm
+     * kernels and the engine's {@link #listeners}.
      *
      * @param student              the student, with a {@link DistillationLossFunction} output
      * @param cacheConvActivations whether training forward passes keep the convolutions' activations
+     * @param fusedBatchNorm       whether the BatchNorm layers run {@link FusedBatchNorm}
      * @param listeners            the listeners to set
      * @return the student's distillation loss
      * @throws IllegalArgumentException if the student has not exactly one {@link DistillationLossFunction} output
      */
     static DistillationLossFunction attach(ComputationGraph student, boolean cacheConvActivations,
-                                           List<TrainingListener> listeners) {
+                                           boolean fusedBatchNorm, List<TrainingListener> listeners) {
         List<DistillationLossFunction> losses = DistillationListener.lossFunctions(student);
         if (losses.size() != 1) {
             throw new IllegalArgumentException("the student must have exactly one DistillationLossFunction output, "
                     + "found " + losses.size());
         }
         ForwardCache.apply(student, cacheConvActivations);
+        if (fusedBatchNorm) {
+            FusedBatchNorm.install(student);
+        }
         student.setListeners(listeners);
         return losses.get(0);
     }

@@ -85,7 +85,7 @@ class TeacherLogitCacheTest {
         assertThat(Files.readString(cached.resolve(Distiller.LOG_FILE)))
                 .contains("caching the teacher's logits of the 50 training examples").contains("50 x 3 = 150 values");
         Distiller.Options options = Distiller.RunConfig.read(cached.resolve(Distiller.CONFIG_FILE)).options();
-        assertThat(options).isEqualTo(new Distiller.Options(Augmentation.NONE, true, 1, true));
+        assertThat(options).isEqualTo(new Distiller.Options(Augmentation.NONE, true, 1, true, true));
     }
 
     @Test
@@ -118,11 +118,12 @@ class TeacherLogitCacheTest {
 
         ObjectMapper json = new ObjectMapper();
         ObjectNode older = (ObjectNode) json.readTree(config.toFile());
-        older.remove(List.of("augmentation", "cache_teacher_logits", "workers", "cache_conv_activations"));
+        older.remove(List.of("augmentation", "cache_teacher_logits", "workers", "cache_conv_activations",
+                "fused_batch_norm"));
         json.writeValue(config.toFile(), older);
         assertThat(Files.readString(config)).doesNotContain("augmentation").contains("\"recipe\"");
         assertThat(Distiller.RunConfig.read(config).options()).isEqualTo(Distiller.Options.DEFAULTS)
-                .isEqualTo(new Distiller.Options(Augmentation.REFERENCE, false, 1, false));
+                .isEqualTo(new Distiller.Options(Augmentation.REFERENCE, false, 1, false, false));
     }
 
     @Test

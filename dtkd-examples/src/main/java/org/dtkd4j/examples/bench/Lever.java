@@ -1,5 +1,6 @@
 package org.dtkd4j.examples.bench;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -8,7 +9,8 @@ import java.util.Set;
 /**
  * A speed lever the bench can measure against the baseline in the same rounds: its rows carry the lever's suffix
  * ({@code +conv-cache}), and each is compared with the row without it (the same id without the suffix) and with the
- * baseline's PyTorch row.
+ * baseline's PyTorch row. With both student levers named, each method also gets a row with both
+ * ({@code +conv-cache+fused-bn}): the engine's default.
  */
 public enum Lever {
     /**
@@ -16,15 +18,64 @@ public enum Lever {
      * ({@code Distiller.Builder.cacheConvActivations}): one more step row per method. The baseline step rows run
      * without the cache, although the engine's default is with it, so that the bench keeps measuring what it saves.
      */
-    CONV_CACHE("conv-cache"),
+    CONV_CACHE("conv-cache", true),
+    /**
+     * The student's BatchNorm layers run dtkd4j's fused kernel ({@code Distiller.Builder.fusedBatchNorm}): one more
+     * step row per method. The baseline step rows run on DL4J's oneDNN helper, although the engine's default is the
+     * fused kernel.
+     */
+    FUSED_BN("fused-bn", true),
     /** The teacher's BatchNorm folded into its convolutions ({@code GraphTeacher.foldingBatchNorm}): one more teacher
      * inference row. */
-    BN_FOLD("bn-fold");
+    BN_FOLD("bn-fold", false);
 
     private final String option;
+    private final boolean student;
 
-    Lever(String option) {
+    Lever(String option, boolean student) {
         this.option = option;
+        this.student = student;
+    }
+
+    /** @return whether the lever changes how the student trains (it then gets step rows) */
+    public boolean student() {
+        return student;
+    }
+
+    /**
+     * The variants of the student that step rows measure besides the baseline: each student lever named alone, then,
+     * when there are several, all of them together.
+     *
+     * @param levers the levers named
+     * @return the variants, each a non-empty set of student levers
+     */
+    public static List<Set<Lever>> studentVariants(Set<Lever> levers) {
+        Set<Lever> all = EnumSet.noneOf(Lever.class);
+        List<Set<Lever>> out = new ArrayList<>();
+        for (Lever l : levers) {
+            if (l.student) {
+                all.add(l);
+                out.add(EnumSet.of(l));
+            }
+        }
+        if (all.size() > 1) {
+            out.add(all);
+        }
+        return out;
+    }
+
+    /**
+     * @param levers levers
+     * @return their suffixes in declaration order, e.g. {@code +conv-cache+fused-bn}
+     */
+    public static String suffix(Set<Lever> levers) {
+        StringBuilder s = new StringBuilder();
+        for (Lever l : values()) {
+            if (levers.contains(l)) {
+                s.append(l.suffix());
+            }
+        }
+        return s.toString();
     }
 
     /** @return the name on the command line and the row suffix without its {@code +} */
@@ -56,7 +107,7 @@ public enum Lever {
                 }
             }
             if (found == null) {
-                throw new IllegalArgumentException("--levers must name conv-cache, bn-fold or none, found '" + item
+                throw new IllegalArgumentException("--levers must name conv-cache, fused-bn, bn-fold or none, found '" + item
                         + "'");
             }
             out.add(found);

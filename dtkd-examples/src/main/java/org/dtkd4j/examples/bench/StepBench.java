@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Set;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -109,19 +110,19 @@ final class StepBench implements AutoCloseable {
      * @param teacher the pair's teacher (from {@link #teacher}), shared by the step rows and the inference row
      * @param folded  the same teacher with its BatchNorm folded (from {@link #foldedTeacher}), or {@code null} without
      *                {@link Lever#BN_FOLD}
-     * @return one step row per {@link Method} (and per method with {@link Lever#CONV_CACHE}), then the teacher
+     * @return one step row per {@link Method} (and per method and {@link Lever#studentVariants}), then the teacher
      *     inference row (and the folded teacher's), each with what PyTorch computes for it
      */
     List<Rounds.Planned> rows(BenchOptions.ModelPair pair, Teacher teacher, Teacher folded) {
         List<Rounds.Planned> rows = new ArrayList<>();
         for (Method method : Method.values()) {
             TorchBench.Setup torch = TorchBench.Setup.step(pair, method.name());
-            rows.add(new Rounds.Planned(step(torch.id(), "step " + pair + " " + method, pair, method, teacher, false),
-                    torch));
-            if (options.levers().contains(Lever.CONV_CACHE)) {
-                String suffix = Lever.CONV_CACHE.suffix();
+            rows.add(new Rounds.Planned(step(torch.id(), "step " + pair + " " + method, pair, method, teacher,
+                    Set.of()), torch));
+            for (Set<Lever> variant : Lever.studentVariants(options.levers())) {
+                String suffix = Lever.suffix(variant);
                 rows.add(new Rounds.Planned(step(torch.id() + suffix, "step " + pair + " " + method + " " + suffix,
-                        pair, method, teacher, true), torch));
+                        pair, method, teacher, variant), torch));
             }
         }
         TorchBench.Setup torch = TorchBench.Setup.infer(pair.teacher());
@@ -135,9 +136,9 @@ final class StepBench implements AutoCloseable {
     }
 
     private Rounds.Row step(String id, String label, BenchOptions.ModelPair pair, Method method, Teacher teacher,
-                            boolean cacheConv) {
+                            Set<Lever> levers) {
         Teacher t = method.usesTeacher() ? teacher : null;
-        ComputationGraph student = prepared(pair.student(), method, t, cacheConv);
+        ComputationGraph student = prepared(pair.student(), method, t, levers);
         DataSetIterator it = iterator(t);
         return Rounds.dl4j(id, label, options.batch(), () -> {
             if (!it.hasNext()) {
@@ -159,10 +160,11 @@ final class StepBench implements AutoCloseable {
      * @param name    student model name
      * @param method  the distillation method
      * @param teacher the teacher, or {@code null} for {@link Method#NONE}
-     * @param cacheConv whether the convolutions keep their forward activations for backprop
+     * @param levers  the student levers applied ({@link Lever#CONV_CACHE}, {@link Lever#FUSED_BN}); without them the
+     *                student trains on DL4J's own kernels and no activation cache
      * @return the prepared student
      */
-    ComputationGraph prepared(String name, Method method, Teacher teacher, boolean cacheConv) {
+    ComputationGraph prepared(String name, Method method, Teacher teacher, Set<Lever> levers) {
         Path dir;
         try {
             dir = Files.createTempDirectory(runRoot, name + "-" + method);
@@ -170,7 +172,8 @@ final class StepBench implements AutoCloseable {
             throw new UncheckedIOException("cannot create a run directory: " + e.getMessage(), e);
         }
         Distiller distiller = Distiller.builder().student(model(name)).studentName(name).teacher(teacher)
-                .data(data).loss(method.defaultConfig()).cacheConvActivations(cacheConv)
+                .data(data).loss(method.defaultConfig()).cacheConvActivations(levers.contains(Lever.CONV_CACHE))
+                .fusedBatchNorm(levers.contains(Lever.FUSED_BN))
                 .recipe(TrainingRecipe.reference(name).withBatchSize(options.batch()))
                 .runDirectory(dir)
                 .progress(new Progress(new PrintStream(OutputStream.nullOutputStream()), false, 1e9, System::nanoTime))

@@ -65,7 +65,7 @@ final class StepProfile {
         try (Teacher teacher = options.levers().contains(Lever.BN_FOLD) ? bench.foldedTeacher(pair.teacher())
                 : bench.teacher(pair.teacher())) {
             ComputationGraph student = bench.prepared(pair.student(), method, method.usesTeacher() ? teacher : null,
-                    options.levers().contains(Lever.CONV_CACHE));
+                    options.levers());
             DataSetIterator it = bench.iterator(method.usesTeacher() ? teacher : null);
             PhaseListener phases = new PhaseListener();
             student.addListeners(phases);

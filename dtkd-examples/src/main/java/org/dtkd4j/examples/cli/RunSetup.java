@@ -150,6 +150,7 @@ public final class RunSetup {
                 .augmentation(cfg.extensions().trainingAugmentation())
                 .cacheTeacherLogits(cfg.extensions().cacheTeacherLogits())
                 .cacheConvActivations(cfg.extensions().cacheConvActivations())
+                .fusedBatchNorm(cfg.extensions().fusedBatchNorm())
                 .workers(cfg.extensions().workers()).runDirectory(cfg.runDirectory()).progress(progress)
                 .console(console).build();
     }

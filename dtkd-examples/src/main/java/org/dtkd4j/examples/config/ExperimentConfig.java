@@ -293,6 +293,9 @@ public final class ExperimentConfig {
      *                           forward activations for backprop instead of computing them again ({@code
      *                           Distiller.Builder.cacheConvActivations}; bitwise-identical results, faster, more
      *                           memory) (default {@code True})
+     * @param fusedBatchNorm     {@code DTKD4J.FUSED_BATCH_NORM}: the student's BatchNorm layers run dtkd4j's fused
+     *                           Java kernel instead of DL4J's helper ({@code Distiller.Builder.fusedBatchNorm}; equal
+     *                           to float32 rounding, faster) (default {@code True})
      * @param hazardPolicy       {@code DTKD4J.HAZARD_POLICY}: a {@link HazardPolicy} name, any case (default
      *                           {@code GUARDED})
      * @param detachTemperatures {@code DTKD4J.DETACH_TEMPERATURES}: stop gradients through the DTKD temperatures
@@ -301,7 +304,7 @@ public final class ExperimentConfig {
     public record Extensions(String datasetType, String datasetDir, int trainSubset, int trainPerClass,
                              String teacherWeights, String runDir, int seed, int threads, int workers,
                              String augmentation, boolean cacheTeacherLogits, boolean cacheConvActivations,
-                             String hazardPolicy, boolean detachTemperatures) {
+                             boolean fusedBatchNorm, String hazardPolicy, boolean detachTemperatures) {
         /** Validates every field. */
         public Extensions {
             if (!datasetType.isEmpty() && DatasetType.ofConfigName(datasetType).isEmpty()) {
@@ -398,7 +401,8 @@ public final class ExperimentConfig {
                 str("DTKD4J.RUN_DIR"), integer("DTKD4J.SEED"),
                 integer("DTKD4J.THREADS"), integer("DTKD4J.WORKERS"), str("DTKD4J.AUGMENTATION"),
                 (Boolean) values.get("DTKD4J.CACHE_TEACHER_LOGITS"),
-                (Boolean) values.get("DTKD4J.CACHE_CONV_ACTIVATIONS"), str("DTKD4J.HAZARD_POLICY"),
+                (Boolean) values.get("DTKD4J.CACHE_CONV_ACTIVATIONS"), (Boolean) values.get("DTKD4J.FUSED_BATCH_NORM"),
+                str("DTKD4J.HAZARD_POLICY"),
                 (Boolean) values.get("DTKD4J.DETACH_TEMPERATURES"));
 
         String datasetKey = extensions.datasetType().isEmpty() ? "DATASET.TYPE" : "DTKD4J.DATASET_TYPE";

@@ -25,9 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BenchCommandTest {
 
     private static final int METHODS = Method.values().length;
-    /** The distillation methods × 3 implementations of the loss, every method's step with and without conv-cache,
-     * 2 teacher inferences. */
-    private static final int DL4J_ROWS = (METHODS - 1) * 3 + 2 * METHODS + 2;
+    /** The distillation methods × 3 implementations of the loss, every method's step without student levers, with
+     * conv-cache, with fused-bn and with both, 2 teacher inferences. */
+    private static final int DL4J_ROWS = (METHODS - 1) * 3 + 4 * METHODS + 2;
     /** The distillation methods' losses, every method's step, 1 teacher inference. */
     private static final int TORCH_ROWS = (METHODS - 1) + METHODS + 1;
 
@@ -39,14 +39,14 @@ class BenchCommandTest {
         }).orElse(false);
         Path json = dir.resolve("results.json");
         String out = Cli.run(0, "bench", "--quick", "--loss-sizes", "4x10", "--pairs", "resnet8:resnet8", "--batch",
-                "4", "--classes", "10", "--out", json.toString(), "--profile", "--levers", "conv-cache,bn-fold").out();
+                "4", "--classes", "10", "--out", json.toString(), "--profile", "--levers", "conv-cache,fused-bn,bn-fold").out();
 
         assertThat(out).contains("machine: ").contains("threads: ").contains("OMP_NUM_THREADS=")
                 .contains("kernels: ND4J backend").containsPattern("load before: .*\\(1/5/15 min\\); busy processes: ")
                 .contains("settings: warmup 1, 6 rounds (order reversed every other round), at least 1 timed "
                         + "iteration(s) per row per round (rows under 10 ms repeated to that), memory read after 2 "
                         + "blocks, batch 4, 10 classes")
-                .contains("levers [conv-cache, bn-fold]")
+                .contains("levers [conv-cache, fused-bn, bn-fold]")
                 .containsPattern("load after: .*; busy processes: ")
                 .containsPattern("CPU time of other processes during the rounds: \\d+\\.\\d% of the machine")
                 .containsPattern("The machine was quiet\\.|WARNING: the machine was not quiet \\(");
@@ -81,12 +81,15 @@ class BenchCommandTest {
         assertThat(labels).contains("loss DTKD 4x10 closed-form", "loss DTKD 4x10 DL4J loss", "loss DTKD 4x10 SameDiff",
                 "loss DTKD_DKD 4x10 SameDiff", "step resnet8->resnet8 NONE", "step resnet8->resnet8 DTKD_DKD",
                 "teacher inference resnet8", "step resnet8->resnet8 DTKD +conv-cache",
+                "step resnet8->resnet8 DTKD +fused-bn", "step resnet8->resnet8 NONE +conv-cache+fused-bn",
                 "teacher inference resnet8 +bn-fold");
         assertThat(out).contains("Targets (ratio = median of the per-round ratios [95% interval]")
                 .containsPattern("DTKD step / KD step, resnet8->resnet8 +\\d+\\.\\d{3} \\[\\d+\\.\\d{3}, \\d+\\.\\d{3}\\] +<= 1\\.03 +"
                         + "(met|MISSED|not distinguishable)");
         assertThat(out.contains("DL4J / PyTorch, loss DTKD 4x10 closed-form")).isEqualTo(torch);
         assertThat(out).containsPattern("with / without conv-cache, step resnet8->resnet8 DTKD +\\d")
+                .containsPattern("with / without fused-bn, step resnet8->resnet8 DTKD +\\d")
+                .containsPattern("with / without conv-cache\\+fused-bn, step resnet8->resnet8 NONE +\\d")
                 .containsPattern("with / without bn-fold, teacher inference resnet8 +\\d")
                 .containsPattern("DTKD step / KD step, resnet8->resnet8\\+conv-cache +\\d");
         String profile = out.substring(out.indexOf("Profile: DTKD step resnet8->resnet8"));
@@ -124,7 +127,7 @@ class BenchCommandTest {
                 .contains("a pair must be teacher:student (e.g. resnet32x4:resnet8x4), found 'resnet32x4'");
         assertThat(Cli.run(2, "bench", "--iterations", "0").err()).contains("--iterations must be > 0, found 0");
         assertThat(Cli.run(2, "bench", "--levers", "fast").err())
-                .contains("--levers must name conv-cache, bn-fold or none, found 'fast'");
+                .contains("--levers must name conv-cache, fused-bn, bn-fold or none, found 'fast'");
         assertThat(Cli.run(2, "bench", "--rounds", "2", "--epochs", "3").err())
                 .contains("--epochs must be <= --rounds (2), found 3");
         assertThat(Cli.run(0, "--help").out()).contains("bench");

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,6 +82,18 @@ class TargetsTest {
         assertThat(Targets.of(rows).get(2).bound()).isEqualTo(1.0);
         assertThat(Lever.parse(List.of("Conv-Cache", "none"))).containsExactly(Lever.CONV_CACHE);
         assertThat(Lever.baseline("infer/resnet56+bn-fold")).isEqualTo("infer/resnet56");
+        assertThat(Lever.baseline("step/resnet56->resnet20/KD+conv-cache+fused-bn"))
+                .isEqualTo("step/resnet56->resnet20/KD");
+    }
+
+    @Test
+    void studentLeversGetOneVariantEachAndOneWithAllOfThem() {
+        assertThat(Lever.studentVariants(Lever.parse(List.of("bn-fold", "fused-bn", "conv-cache"))))
+                .containsExactly(Set.of(Lever.CONV_CACHE), Set.of(Lever.FUSED_BN),
+                        Set.of(Lever.CONV_CACHE, Lever.FUSED_BN));
+        assertThat(Lever.studentVariants(Lever.parse(List.of("fused-bn")))).containsExactly(Set.of(Lever.FUSED_BN));
+        assertThat(Lever.studentVariants(Lever.parse(List.of("bn-fold")))).isEmpty();
+        assertThat(Lever.suffix(Set.of(Lever.FUSED_BN, Lever.CONV_CACHE))).isEqualTo("+conv-cache+fused-bn");
     }
 
     @Test

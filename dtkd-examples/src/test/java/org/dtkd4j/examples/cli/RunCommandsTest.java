@@ -130,12 +130,15 @@ class RunCommandsTest {
         Path run = tmp.resolve("cached");
         Cli.Result r = Cli.run(0, "distill", "--cfg", cfg, "--dataset-dir", data, "--teacher",
                 teacherRun.resolve("checkpoints/best.zip"), "--run-dir", run, "DTKD4J.AUGMENTATION", "none",
-                "DTKD4J.CACHE_TEACHER_LOGITS", "True", "DTKD4J.CACHE_CONV_ACTIVATIONS", "False");
-        assertThat(r.out()).contains("augmentation NONE, teacher logit cache on, 1 worker, conv activation cache off")
+                "DTKD4J.CACHE_TEACHER_LOGITS", "True", "DTKD4J.CACHE_CONV_ACTIVATIONS", "False",
+                "DTKD4J.FUSED_BATCH_NORM", "False");
+        assertThat(r.out()).contains("augmentation NONE, teacher logit cache on, 1 worker, conv activation cache off, "
+                        + "fused BatchNorm off")
                 .contains("caching the teacher's logits of the 128 training examples");
         JsonNode config = json(run.resolve(Distiller.CONFIG_FILE));
         assertThat(config.get("cache_teacher_logits").asBoolean()).isTrue();
         assertThat(config.get("cache_conv_activations").asBoolean()).isFalse();
+        assertThat(config.get("fused_batch_norm").asBoolean()).isFalse();
         assertThat(config.get("augmentation").get("padding").asInt()).isZero();
         assertThat(config.get("augmentation").get("horizontalFlip").asBoolean()).isFalse();
         ExperimentConfig saved = ExperimentConfig.load(run.resolve(RunSetup.EXPERIMENT_FILE));
