@@ -197,24 +197,13 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
         for (int c = 0; c < channels; c++) {
             double sum = 0;
             for (int n = 0; n < l.batch(); n++) {
-                int from = (n * channels + c) * l.spatial();
-                float s = 0;
-                for (int k = from, end = from + l.spatial(); k < end; k++) {
-                    s += values[k];
-                }
-                sum += s;
+                sum += sum(values, (n * channels + c) * l.spatial(), l.spatial());
             }
             double m = sum / count;
             float mf = (float) m;
             double squares = 0;
             for (int n = 0; n < l.batch(); n++) {
-                int from = (n * channels + c) * l.spatial();
-                float s = 0;
-                for (int k = from, end = from + l.spatial(); k < end; k++) {
-                    float d = values[k] - mf;
-                    s += d * d;
-                }
-                squares += s;
+                squares += centeredSquares(values, (n * channels + c) * l.spatial(), l.spatial(), mf);
             }
             double v = squares / count;
             batchMean[c] = m;
@@ -255,15 +244,8 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
             double sumDyXc = 0;
             for (int n = 0; n < l.batch(); n++) {
                 int from = (n * channels + c) * l.spatial();
-                float s = 0;
-                float sx = 0;
-                for (int k = from, end = from + l.spatial(); k < end; k++) {
-                    float e = dy[k];
-                    s += e;
-                    sx += e * (x[k] - m);
-                }
-                sumDy += s;
-                sumDyXc += sx;
+                sumDy += sum(dy, from, l.spatial());
+                sumDyXc += centeredProducts(dy, x, from, l.spatial(), m);
             }
             double r = batchInvStd[c];
             double dg = sumDyXc * r;
@@ -290,6 +272,71 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
         gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
         gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
         return new Pair<>(gradient, dx);
+    }
+
+    // The sums below keep four independent float accumulators: one accumulator makes every addition wait for the
+    // previous one (the JIT does not reorder floating-point sums), which made the reductions latency-bound.
+
+    /** @return {@code Σ v[from, from + len)} */
+    private static double sum(float[] v, int from, int len) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int k = from;
+        for (int end = from + (len & ~3); k < end; k += 4) {
+            s0 += v[k];
+            s1 += v[k + 1];
+            s2 += v[k + 2];
+            s3 += v[k + 3];
+        }
+        for (int end = from + len; k < end; k++) {
+            s0 += v[k];
+        }
+        return (double) s0 + s1 + s2 + s3;
+    }
+
+    /** @return {@code Σ (v − m)²} over {@code [from, from + len)} */
+    private static double centeredSquares(float[] v, int from, int len, float m) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int k = from;
+        for (int end = from + (len & ~3); k < end; k += 4) {
+            float d0 = v[k] - m;
+            float d1 = v[k + 1] - m;
+            float d2 = v[k + 2] - m;
+            float d3 = v[k + 3] - m;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (int end = from + len; k < end; k++) {
+            float d = v[k] - m;
+            s0 += d * d;
+        }
+        return (double) s0 + s1 + s2 + s3;
+    }
+
+    /** @return {@code Σ e·(x − m)} over {@code [from, from + len)} */
+    private static double centeredProducts(float[] e, float[] x, int from, int len, float m) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int k = from;
+        for (int end = from + (len & ~3); k < end; k += 4) {
+            s0 += e[k] * (x[k] - m);
+            s1 += e[k + 1] * (x[k + 1] - m);
+            s2 += e[k + 2] * (x[k + 2] - m);
+            s3 += e[k + 3] * (x[k + 3] - m);
+        }
+        for (int end = from + len; k < end; k++) {
+            s0 += e[k] * (x[k] - m);
+        }
+        return (double) s0 + s1 + s2 + s3;
     }
 
     @Override

@@ -60,9 +60,19 @@ class FastKernelsOptInTest {
 
     @Test
     void applicationDefaultIsOnAndThePropertyOptsOut() throws Exception {
-        assertThat(runPlainDl4jNetwork(List.of(), Map.of(), "enableUnlessOptedOut")).contains(ONE_DNN_CONV);
+        assertThat(runPlainDl4jNetwork(List.of(), Map.of(), "enableUnlessOptedOut")).contains(ONE_DNN_CONV)
+                .containsPattern("maxPhysicalBytes=0\\R");
         assertThat(runPlainDl4jNetwork(List.of("-D" + FastKernels.PROPERTY + "=false"),
-                Map.of(FastKernels.ENV_VARIABLE, "true"), "enableUnlessOptedOut")).contains(NO_HELPER);
+                Map.of(FastKernels.ENV_VARIABLE, "true"), "enableUnlessOptedOut")).contains(NO_HELPER)
+                .containsPattern("maxPhysicalBytes=[1-9]");
+    }
+
+    @Test
+    void residentSetCheckStaysAsJavaCppHasItOutsideTheApplicationDefault() throws Exception {
+        assertThat(runPlainDl4jNetwork(List.of(), Map.of())).containsPattern("maxPhysicalBytes=[1-9]");
+        assertThat(runPlainDl4jNetwork(List.of(), Map.of(), "enable")).containsPattern("maxPhysicalBytes=[1-9]");
+        assertThat(runPlainDl4jNetwork(List.of("-D" + FastKernels.MAX_PHYSICAL_BYTES_PROPERTY + "=3g"), Map.of(),
+                "enableUnlessOptedOut")).contains("maxPhysicalBytes=" + 3L * 1024 * 1024 * 1024);
     }
 
     private static String runPlainDl4jNetwork(List<String> jvmOptions, Map<String, String> environment,

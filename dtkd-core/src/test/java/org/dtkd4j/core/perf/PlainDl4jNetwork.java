@@ -1,5 +1,6 @@
 package org.dtkd4j.core.perf;
 
+import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -9,7 +10,8 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * A plain DL4J program that prints the class of its convolution layer's helper ({@code null} when there is none).
+ * A plain DL4J program that prints the class of its convolution layer's helper ({@code null} when there is none) and
+ * JavaCPP's resident-set limit.
  * Without arguments it never touches a dtkd4j class; with {@code enable} or {@code enableUnlessOptedOut} it first
  * calls that method of {@link FastKernels}. {@link FastKernelsOptInTest} runs it in fresh JVMs.
  */
@@ -45,5 +47,6 @@ public final class PlainDl4jNetwork {
         net.init();
         Object helper = net.getLayer("conv").getHelper();
         System.out.println("helper=" + (helper == null ? null : helper.getClass().getName()));
+        System.out.println("maxPhysicalBytes=" + Pointer.maxPhysicalBytes());
     }
 }
