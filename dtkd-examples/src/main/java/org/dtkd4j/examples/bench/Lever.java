@@ -9,8 +9,8 @@ import java.util.Set;
 /**
  * A speed lever the bench can measure against the baseline in the same rounds: its rows carry the lever's suffix
  * ({@code +conv-cache}), and each is compared with the row without it (the same id without the suffix) and with the
- * baseline's PyTorch row. With both student levers named, each method also gets a row with both
- * ({@code +conv-cache+fused-bn}): the engine's default.
+ * baseline's PyTorch row. With several levers named, each method also gets a step row with all of them
+ * ({@code +conv-cache+fused-bn+bn-fold}: the engine's defaults and a folded teacher).
  */
 public enum Lever {
     /**
@@ -43,23 +43,21 @@ public enum Lever {
     }
 
     /**
-     * The variants of the student that step rows measure besides the baseline: each student lever named alone, then,
-     * when there are several, all of them together.
+     * The variants that step rows measure besides the baseline: each student lever named alone, then, when several
+     * levers are named, all of them together (a step with {@link #BN_FOLD} runs the folded teacher).
      *
      * @param levers the levers named
-     * @return the variants, each a non-empty set of student levers
+     * @return the variants, each a non-empty set of levers
      */
-    public static List<Set<Lever>> studentVariants(Set<Lever> levers) {
-        Set<Lever> all = EnumSet.noneOf(Lever.class);
+    public static List<Set<Lever>> stepVariants(Set<Lever> levers) {
         List<Set<Lever>> out = new ArrayList<>();
         for (Lever l : levers) {
             if (l.student) {
-                all.add(l);
                 out.add(EnumSet.of(l));
             }
         }
-        if (all.size() > 1) {
-            out.add(all);
+        if (levers.size() > 1) {
+            out.add(EnumSet.copyOf(levers));
         }
         return out;
     }

@@ -110,7 +110,7 @@ final class StepBench implements AutoCloseable {
      * @param teacher the pair's teacher (from {@link #teacher}), shared by the step rows and the inference row
      * @param folded  the same teacher with its BatchNorm folded (from {@link #foldedTeacher}), or {@code null} without
      *                {@link Lever#BN_FOLD}
-     * @return one step row per {@link Method} (and per method and {@link Lever#studentVariants}), then the teacher
+     * @return one step row per {@link Method} (and per method and {@link Lever#stepVariants}), then the teacher
      *     inference row (and the folded teacher's), each with what PyTorch computes for it
      */
     List<Rounds.Planned> rows(BenchOptions.ModelPair pair, Teacher teacher, Teacher folded) {
@@ -119,10 +119,10 @@ final class StepBench implements AutoCloseable {
             TorchBench.Setup torch = TorchBench.Setup.step(pair, method.name());
             rows.add(new Rounds.Planned(step(torch.id(), "step " + pair + " " + method, pair, method, teacher,
                     Set.of()), torch));
-            for (Set<Lever> variant : Lever.studentVariants(options.levers())) {
+            for (Set<Lever> variant : Lever.stepVariants(options.levers())) {
                 String suffix = Lever.suffix(variant);
                 rows.add(new Rounds.Planned(step(torch.id() + suffix, "step " + pair + " " + method + " " + suffix,
-                        pair, method, teacher, variant), torch));
+                        pair, method, variant.contains(Lever.BN_FOLD) ? folded : teacher, variant), torch));
             }
         }
         TorchBench.Setup torch = TorchBench.Setup.infer(pair.teacher());

@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BenchCommandTest {
 
     private static final int METHODS = Method.values().length;
-    /** The distillation methods × 3 implementations of the loss, every method's step without student levers, with
-     * conv-cache, with fused-bn and with both, 2 teacher inferences. */
+    /** The distillation methods × 3 implementations of the loss, every method's step without levers, with
+     * conv-cache, with fused-bn and with all three levers, 2 teacher inferences. */
     private static final int DL4J_ROWS = (METHODS - 1) * 3 + 4 * METHODS + 2;
     /** The distillation methods' losses, every method's step, 1 teacher inference. */
     private static final int TORCH_ROWS = (METHODS - 1) + METHODS + 1;
@@ -81,7 +81,7 @@ class BenchCommandTest {
         assertThat(labels).contains("loss DTKD 4x10 closed-form", "loss DTKD 4x10 DL4J loss", "loss DTKD 4x10 SameDiff",
                 "loss DTKD_DKD 4x10 SameDiff", "step resnet8->resnet8 NONE", "step resnet8->resnet8 DTKD_DKD",
                 "teacher inference resnet8", "step resnet8->resnet8 DTKD +conv-cache",
-                "step resnet8->resnet8 DTKD +fused-bn", "step resnet8->resnet8 NONE +conv-cache+fused-bn",
+                "step resnet8->resnet8 DTKD +fused-bn", "step resnet8->resnet8 DTKD +conv-cache+fused-bn+bn-fold",
                 "teacher inference resnet8 +bn-fold");
         assertThat(out).contains("Targets (ratio = median of the per-round ratios [95% interval]")
                 .containsPattern("DTKD step / KD step, resnet8->resnet8 +\\d+\\.\\d{3} \\[\\d+\\.\\d{3}, \\d+\\.\\d{3}\\] +<= 1\\.03 +"
@@ -89,7 +89,7 @@ class BenchCommandTest {
         assertThat(out.contains("DL4J / PyTorch, loss DTKD 4x10 closed-form")).isEqualTo(torch);
         assertThat(out).containsPattern("with / without conv-cache, step resnet8->resnet8 DTKD +\\d")
                 .containsPattern("with / without fused-bn, step resnet8->resnet8 DTKD +\\d")
-                .containsPattern("with / without conv-cache\\+fused-bn, step resnet8->resnet8 NONE +\\d")
+                .containsPattern("with / without conv-cache\\+fused-bn\\+bn-fold, step resnet8->resnet8 DTKD +\\d")
                 .containsPattern("with / without bn-fold, teacher inference resnet8 +\\d")
                 .containsPattern("DTKD step / KD step, resnet8->resnet8\\+conv-cache +\\d");
         String profile = out.substring(out.indexOf("Profile: DTKD step resnet8->resnet8"));

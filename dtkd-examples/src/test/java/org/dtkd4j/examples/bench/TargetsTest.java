@@ -87,12 +87,14 @@ class TargetsTest {
     }
 
     @Test
-    void studentLeversGetOneVariantEachAndOneWithAllOfThem() {
-        assertThat(Lever.studentVariants(Lever.parse(List.of("bn-fold", "fused-bn", "conv-cache"))))
+    void studentLeversGetOneStepVariantEachAndSeveralLeversOneWithAllOfThem() {
+        assertThat(Lever.stepVariants(Lever.parse(List.of("bn-fold", "fused-bn", "conv-cache"))))
                 .containsExactly(Set.of(Lever.CONV_CACHE), Set.of(Lever.FUSED_BN),
-                        Set.of(Lever.CONV_CACHE, Lever.FUSED_BN));
-        assertThat(Lever.studentVariants(Lever.parse(List.of("fused-bn")))).containsExactly(Set.of(Lever.FUSED_BN));
-        assertThat(Lever.studentVariants(Lever.parse(List.of("bn-fold")))).isEmpty();
+                        Set.of(Lever.CONV_CACHE, Lever.FUSED_BN, Lever.BN_FOLD));
+        assertThat(Lever.stepVariants(Lever.parse(List.of("conv-cache", "bn-fold"))))
+                .containsExactly(Set.of(Lever.CONV_CACHE), Set.of(Lever.CONV_CACHE, Lever.BN_FOLD));
+        assertThat(Lever.stepVariants(Lever.parse(List.of("fused-bn")))).containsExactly(Set.of(Lever.FUSED_BN));
+        assertThat(Lever.stepVariants(Lever.parse(List.of("bn-fold")))).isEmpty();
         assertThat(Lever.suffix(Set.of(Lever.FUSED_BN, Lever.CONV_CACHE))).isEqualTo("+conv-cache+fused-bn");
     }
 
