@@ -13,6 +13,7 @@ import org.dtkd4j.core.data.ImageDataset;
 import org.dtkd4j.core.engine.Distiller;
 import org.dtkd4j.core.engine.EpochStatsListener;
 import org.dtkd4j.core.engine.EpochTrainer;
+import org.dtkd4j.core.perf.FusedBatchNorm;
 import org.dtkd4j.core.engine.TeacherLogitCache;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -34,7 +35,8 @@ import java.util.stream.IntStream;
  * state (broadcast), and takes one SGD step per batch; then the driver averages the workers' parameters (BatchNorm
  * running statistics included) and updater state (momentum), and the next round starts from the average. The
  * executors' copies of the student get the driver's epoch and iteration counters ({@link CounterHook}: DL4J drops
- * them) and run the engine's listeners: the divergence guard, the loss's epoch synchronisation (so the warmup factor
+ * them) and its BatchNorm kernels ({@link FusedBatchNorm} when the driver's student has it), and run the engine's
+ * listeners: the divergence guard, the loss's epoch synchronisation (so the warmup factor
  * and the learning rate follow the real epoch) and the weight decay; their per-batch statistics come back through a
  * Spark accumulator.
  *
@@ -147,7 +149,8 @@ public final class SparkDistillation implements EpochTrainer {
             List<Integer> positions = IntStream.range(first, Math.min(batches, first + round)).boxed().toList();
             int tasks = (positions.size() + averagingFrequency - 1) / averagingFrequency;
             JavaRDD<MultiDataSet> data = sc.parallelize(positions, tasks).mapPartitions(build);
-            counters.set(epoch.student().getEpochCount(), epoch.student().getIterationCount());
+            counters.set(epoch.student().getEpochCount(), epoch.student().getIterationCount(),
+                    FusedBatchNorm.installedIn(epoch.student()) > 0);
             try {
                 master.executeTrainingMDS(net, data);
             } catch (Exception e) { // Scala code throws the checked SparkException undeclared
