@@ -25,10 +25,11 @@ public final class SparkTeachers {
      * @param sc   the Spark context
      * @param file a .onnx, .zip (DL4J) or .h5 (Keras) teacher
      * @param arch {@code DISTILLER.TEACHER} of the configuration (a zoo name loads a PyTorch ONNX export natively)
+     * @param foldBatchNorm {@code DTKD4J.FOLD_TEACHER_BATCH_NORM} of the configuration
      * @return the source
      * @throws UncheckedIOException if the file cannot be read
      */
-    public static TeacherSource fromFile(JavaSparkContext sc, Path file, String arch) {
+    public static TeacherSource fromFile(JavaSparkContext sc, Path file, String arch, boolean foldBatchNorm) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -37,16 +38,17 @@ public final class SparkTeachers {
         }
         Broadcast<byte[]> content = sc.broadcast(bytes);
         String name = file.getFileName().toString();
-        return () -> open(content.value(), name, arch);
+        return () -> open(content.value(), name, arch, foldBatchNorm);
     }
 
-    private static Teacher open(byte[] content, String name, String arch) {
+    private static Teacher open(byte[] content, String name, String arch, boolean foldBatchNorm) {
         try {
             Path dir = Files.createTempDirectory("dtkd-teacher");
             Path copy = dir.resolve(name);
             Files.write(copy, content);
             try {
-                return RunSetup.openTeacher(copy, arch, new PrintStream(OutputStream.nullOutputStream()));
+                return RunSetup.openTeacher(copy, arch, foldBatchNorm,
+                        new PrintStream(OutputStream.nullOutputStream()));
             } finally {
                 Files.delete(copy);
                 Files.delete(dir);

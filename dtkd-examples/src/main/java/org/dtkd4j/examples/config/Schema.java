@@ -185,6 +185,7 @@ final class Schema {
         bool(k, x + "CACHE_TEACHER_LOGITS", false);
         bool(k, x + "CACHE_CONV_ACTIVATIONS", true);
         bool(k, x + "FUSED_BATCH_NORM", true);
+        bool(k, x + "FOLD_TEACHER_BATCH_NORM", true);
         str(k, x + "HAZARD_POLICY", "GUARDED");
         bool(k, x + "DETACH_TEMPERATURES", false);
         KEYS = Collections.unmodifiableMap(k);

@@ -40,11 +40,22 @@ class OnnxTeacherTest {
                 "--teacher", onnx, "--dataset-dir", cifar100, "--run-dir", run, "--epochs", "1",
                 "DISTILLER.TEACHER", GoldenOnnx.model(onnx), "DISTILLER.STUDENT", "resnet8");
         String teacher = new ObjectMapper().readTree(run.resolve("config.json").toFile()).get("teacher").asText();
-        String expected = GoldenOnnx.model(onnx) + " zoo teacher from " + onnx.getFileName() + " (100 classes)";
-        assertThat(teacher).isEqualTo(expected);
-        assertThat(r.out()).contains("teacher " + expected + ": test top-1")
+        String zoo = GoldenOnnx.model(onnx) + " zoo teacher from " + onnx.getFileName();
+        // by default the teacher's BatchNorm is folded into its convolutions (DTKD4J.FOLD_TEACHER_BATCH_NORM)
+        assertThat(teacher).startsWith(zoo + " (").endsWith(" BatchNorm layers folded into convolutions) (100 classes)");
+        assertThat(Integer.parseInt(teacher.substring(zoo.length() + 2, teacher.indexOf(' ', zoo.length() + 2))))
+                .as("BatchNorm layers folded").isPositive();
+        assertThat(r.out()).contains("teacher " + teacher + ": test top-1")
                 .doesNotContain("importing its ONNX graph");
         assertThat(Files.readAllLines(run.resolve("metrics.csv"))).hasSize(2);
+
+        Path unfolded = tmp.resolve("unfolded");
+        Cli.run(0, "distill", "--cfg", Path.of("..", "configs", "cifar100", "dtkd", "res32x4_res8x4.yaml"),
+                "--teacher", onnx, "--dataset-dir", cifar100, "--run-dir", unfolded, "--epochs", "1",
+                "DISTILLER.TEACHER", GoldenOnnx.model(onnx), "DISTILLER.STUDENT", "resnet8",
+                "DTKD4J.FOLD_TEACHER_BATCH_NORM", "False");
+        assertThat(new ObjectMapper().readTree(unfolded.resolve("config.json").toFile()).get("teacher").asText())
+                .isEqualTo(zoo + " (100 classes)");
     }
 
     @Test
