@@ -126,8 +126,10 @@ class BadInputTest {
                         + "exist");
         assertThat(runFails("distill", "--teacher", fiveClassTeacher)).contains("DL4J teacher five.zip")
                 .contains("has 5 classes, the data fashion-mnist-test (10 classes, 1x28x28) has 10");
-        assertThat(runFails("distill", "--teacher", colourTeacher)).startsWith("dtkd: DL4J teacher colour.zip (10 "
-                + "classes) cannot classify the images of fashion-mnist-test (10 classes, 1x28x28): ");
+        assertThat(runFails("distill", "--teacher", colourTeacher)).startsWith("dtkd: DL4J teacher colour.zip (")
+                .contains(" BatchNorm layers folded into convolutions) (10 classes) cannot classify the images of "
+                        + "fashion-mnist-test (10 classes, 1x28x28): ")
+                .contains("input of shape [2, 1, 28, 28] does not fit the model's input [-1, 3, -1, -1]");
         assertThat(runFails("distill", "--teacher", fiveClassTeacher, "DISTILLER.TYPE", "NONE"))
                 .contains("distill needs DISTILLER.TYPE KD, DKD, DTKD, DTKD_DKD, LS_KD, LS_DKD, NORMKD or NORMKD_DKD, found NONE");
     }
