@@ -383,12 +383,14 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
         return s[which];
     }
 
+    /** Copies an array of its own ({@link #contiguous}) from its first element; the buffer starts at its position. */
     private static void read(INDArray from, float[] to, int length) {
-        from.data().asNioFloat().get(0, to, 0, length);
+        FloatBuffer buffer = from.data().asNioFloat();
+        buffer.get(buffer.position(), to, 0, length);
     }
 
     private static void write(float[] from, INDArray to, int length) {
         FloatBuffer buffer = to.data().asNioFloat();
-        buffer.put(0, from, 0, length);
+        buffer.put(buffer.position(), from, 0, length);
     }
 }

@@ -62,6 +62,17 @@
  * <h2>Checking it</h2>
  * Log {@link org.dtkd4j.core.perf.FastKernels#status()} once; it names the backend, the native classifier JavaCPP
  * actually loaded, the instruction set of that build and of the CPU, whether oneDNN is built in and used, and
- * whether DL4J layer helpers are on.
+ * whether DL4J layer helpers are on, and whether JavaCPP's resident-set check is off.
+ *
+ * <h2>Past the helpers</h2>
+ * <ul>
+ *   <li>{@link org.dtkd4j.core.perf.FusedBatchNorm}: a BatchNorm layer's training forward and backward pass, each one
+ *       fused loop over the activations in Java, in place of DL4J's helper (which reduces the batch statistics with
+ *       separate ND4J ops before libnd4j's {@code batchnorm}, and runs the slow {@code batchnorm_bp}); the engine
+ *       installs it in the student ({@code Distiller.Builder.fusedBatchNorm}).</li>
+ *   <li>{@link org.dtkd4j.core.perf.ForwardCache}: convolution activations kept for backprop.</li>
+ *   <li>{@link org.dtkd4j.core.perf.FastKernels#enableUnlessOptedOut()} also turns off JavaCPP's resident-set
+ *       measurement on every native allocation.</li>
+ * </ul>
  */
 package org.dtkd4j.core.perf;
