@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.dtkd4j.core.perf.FusedBatchNorm;
+import org.dtkd4j.core.perf.MaskReLU;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -15,8 +16,8 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * <p>DL4J's parameter-averaging worker builds its copy from {@code ComputationGraphConfiguration.clone()}, which
  * copies neither counter (DL4J 1.0.0-M2.1): without this hook every executor trains at epoch 0 and iteration 0, so
  * the distillation warmup factor stays {@code 1/warmup} and epoch-based learning-rate steps never happen. A new copy
- * also has DL4J's own BatchNorm helpers; when the driver's student runs {@link FusedBatchNorm}, the hook installs it
- * in the copy too, so that the executors compute what the engine computes. The driver sets the counters before each
+ * also has DL4J's own BatchNorm helpers and ReLU; the hook installs {@link MaskReLU}, and {@link FusedBatchNorm} when
+ * the driver's student runs it, in the copy too, so that the executors compute what the engine computes. The driver sets the counters before each
  * round ({@link #set}); the hook travels with the round's tasks, one copy per task.
  */
 final class CounterHook implements TrainingHook {
@@ -52,6 +53,7 @@ final class CounterHook implements TrainingHook {
             if (fusedBatchNorm) {
                 FusedBatchNorm.install(graph);
             }
+            MaskReLU.install(graph);
             applied = true;
         }
     }

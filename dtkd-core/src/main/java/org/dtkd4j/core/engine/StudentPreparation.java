@@ -19,6 +19,7 @@ import org.dtkd4j.core.optim.TorchBatchNorm;
 import org.dtkd4j.core.optim.TorchWeightDecay;
 import org.dtkd4j.core.perf.ForwardCache;
 import org.dtkd4j.core.perf.FusedBatchNorm;
+import org.dtkd4j.core.perf.MaskReLU;
 import org.dtkd4j.core.teacher.Teacher;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -127,7 +128,8 @@ final class StudentPreparation {
 
     /**
      * Readies a prepared (or restored) student for the engine: sets the convolution activation cache, the BatchNorm
-     * kernels and the engine's {@link #listeners}.
+     * kernels, {@link MaskReLU} on its ReLU activation layers (the same numbers as DL4J's ReLU) and the engine's
+     * {@link #listeners}.
      *
      * @param student              the student, with a {@link DistillationLossFunction} output
      * @param cacheConvActivations whether training forward passes keep the convolutions' activations
@@ -147,6 +149,7 @@ final class StudentPreparation {
         if (fusedBatchNorm) {
             FusedBatchNorm.install(student);
         }
+        MaskReLU.install(student);
         student.setListeners(listeners);
         return losses.get(0);
     }
