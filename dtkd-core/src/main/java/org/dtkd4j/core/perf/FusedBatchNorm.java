@@ -203,7 +203,7 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
             float mf = (float) m;
             double squares = 0;
             for (int n = 0; n < l.batch(); n++) {
-                squares += centeredSquares(values, (n * channels + c) * l.spatial(), l.spatial(), mf);
+                squares += centeredProducts(values, mf, values, mf, (n * channels + c) * l.spatial(), l.spatial());
             }
             double v = squares / count;
             batchMean[c] = m;
@@ -245,7 +245,7 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
             for (int n = 0; n < l.batch(); n++) {
                 int from = (n * channels + c) * l.spatial();
                 sumDy += sum(dy, from, l.spatial());
-                sumDyXc += centeredProducts(dy, x, from, l.spatial(), m);
+                sumDyXc += centeredProducts(dy, 0f, x, m, from, l.spatial());
             }
             double r = batchInvStd[c];
             double dg = sumDyXc * r;
@@ -296,45 +296,21 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
         return (double) s0 + s1 + s2 + s3;
     }
 
-    /** @return {@code Σ (v − m)²} over {@code [from, from + len)} */
-    private static double centeredSquares(float[] v, int from, int len, float m) {
+    /** @return {@code Σ (a − ma)·(b − mb)} over {@code [from, from + len)} */
+    private static double centeredProducts(float[] a, float ma, float[] b, float mb, int from, int len) {
         float s0 = 0;
         float s1 = 0;
         float s2 = 0;
         float s3 = 0;
         int k = from;
         for (int end = from + (len & ~3); k < end; k += 4) {
-            float d0 = v[k] - m;
-            float d1 = v[k + 1] - m;
-            float d2 = v[k + 2] - m;
-            float d3 = v[k + 3] - m;
-            s0 += d0 * d0;
-            s1 += d1 * d1;
-            s2 += d2 * d2;
-            s3 += d3 * d3;
+            s0 += (a[k] - ma) * (b[k] - mb);
+            s1 += (a[k + 1] - ma) * (b[k + 1] - mb);
+            s2 += (a[k + 2] - ma) * (b[k + 2] - mb);
+            s3 += (a[k + 3] - ma) * (b[k + 3] - mb);
         }
         for (int end = from + len; k < end; k++) {
-            float d = v[k] - m;
-            s0 += d * d;
-        }
-        return (double) s0 + s1 + s2 + s3;
-    }
-
-    /** @return {@code Σ e·(x − m)} over {@code [from, from + len)} */
-    private static double centeredProducts(float[] e, float[] x, int from, int len, float m) {
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        int k = from;
-        for (int end = from + (len & ~3); k < end; k += 4) {
-            s0 += e[k] * (x[k] - m);
-            s1 += e[k + 1] * (x[k + 1] - m);
-            s2 += e[k + 2] * (x[k + 2] - m);
-            s3 += e[k + 3] * (x[k + 3] - m);
-        }
-        for (int end = from + len; k < end; k++) {
-            s0 += e[k] * (x[k] - m);
+            s0 += (a[k] - ma) * (b[k] - mb);
         }
         return (double) s0 + s1 + s2 + s3;
     }

@@ -80,8 +80,7 @@ class FusedBatchNormTest {
     void outputsAndGradientsMatchDl4jInFloat64() {
         ComputationGraph fused = graph(DataType.FLOAT, CNN2DFormat.NCHW);
         FusedBatchNorm.install(fused);
-        ComputationGraph reference = graph(DataType.DOUBLE, CNN2DFormat.NCHW);
-        reference.setParams(fused.params().castTo(DataType.DOUBLE));
+        ComputationGraph reference = float64Copy(fused);
         DataSet batch = batch(7, 0);
         DataSet batch64 = new DataSet(batch.getFeatures().castTo(DataType.DOUBLE),
                 batch.getLabels().castTo(DataType.DOUBLE));
@@ -111,8 +110,7 @@ class FusedBatchNormTest {
     void parametersAndRunningStatisticsAfterStepsMatchDl4jInFloat64() {
         ComputationGraph fused = graph(DataType.FLOAT, CNN2DFormat.NCHW);
         FusedBatchNorm.install(fused);
-        ComputationGraph reference = graph(DataType.DOUBLE, CNN2DFormat.NCHW);
-        reference.setParams(fused.params().castTo(DataType.DOUBLE));
+        ComputationGraph reference = float64Copy(fused);
         for (int step = 0; step < 3; step++) {
             DataSet batch = batch(100 + step, 0);
             fused.fit(batch);
@@ -205,6 +203,13 @@ class FusedBatchNormTest {
         ComputationGraph net = new ComputationGraph(conf);
         net.init();
         return net;
+    }
+
+    /** @return the same network in float64 on DL4J's built-in BatchNorm, with the same parameters */
+    private static ComputationGraph float64Copy(ComputationGraph net) {
+        ComputationGraph copy = graph(DataType.DOUBLE, CNN2DFormat.NCHW);
+        copy.setParams(net.params().castTo(DataType.DOUBLE));
+        return copy;
     }
 
     /** A float batch: uniform values in [offset − 2, offset + 2), one-hot labels. */
