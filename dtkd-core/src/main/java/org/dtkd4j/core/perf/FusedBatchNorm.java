@@ -39,10 +39,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *   backward             ∂β = Σ ∂y,   ∂γ = Σ ∂y·x̂,
  *                        ∂x = γ·r·(∂y − ∂β/M − x̂·∂γ/M)
  * </pre>
- * (Ioffe and Szegedy, "Batch Normalization", arXiv 1502.03167, algorithm 1 and section 3). The per-channel constants
- * are computed in double and each pass is one loop over the values; the results agree with DL4J's built-in path and
- * its oneDNN helper to float32 rounding (tested in {@code FusedBatchNormTest}), and are deterministic (one thread, a
- * fixed order).
+ * (Ioffe and Szegedy, "Batch Normalization", arXiv 1502.03167, algorithm 1 and section 3). It works one channel at a
+ * time on a per-thread Java copy of that channel's {@code N·H·W} values (bulk copies of its {@code N} runs), so its
+ * memory is two such arrays per thread; the per-channel constants are computed in double and each pass is one loop
+ * over the values. Outputs, gradients and parameters after steps agree with DL4J's own BatchNorm computed in float64
+ * to float32 rounding (tested in {@code FusedBatchNormTest}), and are deterministic (one thread, a fixed order).
  *
  * <p>As DL4J's helpers, it returns the batch statistics through {@link #getMeanCache}/{@link #getVarCache}, from
  * which the layer updates its running statistics (biased variance; the engine's {@code TorchBatchNorm} listener makes
@@ -53,12 +54,13 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class FusedBatchNorm implements BatchNormalizationHelper {
 
-    /** The per-thread working copies of a batch's values (activations and gradients), grown on demand. */
+    /** The per-thread working copies of one channel's values (activations and gradients), grown on demand. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private static final Field HELPER = helperField();
 
     private double[] batchMean = new double[0];
+    private double[] batchVariance = new double[0];
     private double[] batchInvStd = new double[0];
     private INDArray meanCache;
     private INDArray varCache;
@@ -147,78 +149,90 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
         if (l == null || gamma == null || beta == null) {
             return null;
         }
-        INDArray in = contiguous(x);
-        float[] values = scratch(0, l.length());
-        read(in, values, l.length());
+        Channels in = Channels.of(contiguous(x), l);
+        Channels out = Channels.of(workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape(),
+                'c'), l);
         double[] g = gamma.toDoubleVector();
         double[] b = beta.toDoubleVector();
-        double[] center;
-        double[] scale = new double[l.channels()];
+        double[] center = training ? null : mean.toDoubleVector();
+        double[] runningVar = training ? null : var.toDoubleVector();
         if (training) {
-            statistics(values, l, eps);
-            center = batchMean;
-            for (int c = 0; c < l.channels(); c++) {
-                scale[c] = g[c] * batchInvStd[c];
-            }
-        } else {
-            center = mean.toDoubleVector();
-            double[] v = var.toDoubleVector();
-            for (int c = 0; c < l.channels(); c++) {
-                scale[c] = g[c] / Math.sqrt(v[c] + eps);
-            }
+            prepareStatistics(l.channels());
         }
-        // (x − μ)·s + β, not x·s + (β − μ·s): the latter cancels when |μ| is large next to the spread
-        for (int n = 0; n < l.batch(); n++) {
-            for (int c = 0; c < l.channels(); c++) {
-                int from = (n * l.channels() + c) * l.spatial();
-                float m = (float) center[c];
-                float sc = (float) scale[c];
-                float sh = (float) b[c];
-                for (int k = from, end = from + l.spatial(); k < end; k++) {
-                    values[k] = (values[k] - m) * sc + sh;
-                }
+        float[] values = scratch(0, l.channelLength());
+        for (int c = 0; c < l.channels(); c++) {
+            in.read(c, values);
+            double m;
+            double scale;
+            if (training) {
+                statistics(c, values, l, eps);
+                m = batchMean[c];
+                scale = g[c] * batchInvStd[c];
+            } else {
+                m = center[c];
+                scale = g[c] / Math.sqrt(runningVar[c] + eps);
             }
+            // (x − μ)·s + β, not x·s + (β − μ·s): the latter cancels when |μ| is large next to the spread
+            float mf = (float) m;
+            float sc = (float) scale;
+            float sh = (float) b[c];
+            for (int k = 0, end = l.channelLength(); k < end; k++) {
+                values[k] = (values[k] - mf) * sc + sh;
+            }
+            out.write(c, values);
         }
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape(), 'c');
-        write(values, out, l.length());
-        return out;
+        if (training) {
+            publishStatistics();
+        }
+        return out.array();
     }
 
-    /** The batch mean and {@code 1/√(σ² + ε)} per channel, two-pass, into the fields and the layer's caches. */
-    private void statistics(float[] values, Layout l, double eps) {
-        int channels = l.channels();
+    private void prepareStatistics(int channels) {
         if (batchMean.length != channels) {
             batchMean = new double[channels];
             batchInvStd = new double[channels];
+            batchVariance = new double[channels];
         }
-        double count = (double) l.batch() * l.spatial();
-        float[] variance = new float[channels];
-        float[] meanF = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            double sum = 0;
-            for (int n = 0; n < l.batch(); n++) {
-                sum += sum(values, (n * channels + c) * l.spatial(), l.spatial());
-            }
-            double m = sum / count;
-            float mf = (float) m;
-            double squares = 0;
-            for (int n = 0; n < l.batch(); n++) {
-                squares += centeredProducts(values, mf, values, mf, (n * channels + c) * l.spatial(), l.spatial());
-            }
-            double v = squares / count;
-            batchMean[c] = m;
-            batchInvStd[c] = 1 / Math.sqrt(v + eps);
-            meanF[c] = mf;
-            variance[c] = (float) v;
+    }
+
+    /** Channel {@code c}'s batch mean, biased variance and {@code 1/√(σ² + ε)}, two-pass, into the fields. */
+    private void statistics(int c, float[] values, Layout l, double eps) {
+        double count = l.channelLength();
+        double sum = 0;
+        for (int n = 0; n < l.batch(); n++) {
+            sum += sum(values, n * l.spatial(), l.spatial());
         }
+        double m = sum / count;
+        float mf = (float) m;
+        double squares = 0;
+        for (int n = 0; n < l.batch(); n++) {
+            squares += centeredProducts(values, mf, values, mf, n * l.spatial(), l.spatial());
+        }
+        double v = squares / count;
+        batchMean[c] = m;
+        batchVariance[c] = v;
+        batchInvStd[c] = 1 / Math.sqrt(v + eps);
+    }
+
+    /** Copies the batch statistics into the arrays DL4J's layer reads to update its running statistics. */
+    private void publishStatistics() {
+        int channels = batchMean.length;
         if (meanCache == null || meanCache.length() != channels) {
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                 meanCache = Nd4j.create(DataType.FLOAT, channels);
                 varCache = Nd4j.create(DataType.FLOAT, channels);
             }
         }
-        write(meanF, meanCache, channels);
-        write(variance, varCache, channels);
+        float[] meanF = new float[channels];
+        float[] varianceF = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            meanF[c] = (float) batchMean[c];
+            varianceF[c] = (float) batchVariance[c];
+        }
+        FloatBuffer means = meanCache.data().asNioFloat();
+        means.put(means.position(), meanF);
+        FloatBuffer variances = varCache.data().asNioFloat();
+        variances.put(variances.position(), varianceF);
     }
 
     @Override
@@ -230,22 +244,25 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
             return null;
         }
         int channels = l.channels();
-        float[] x = scratch(0, l.length());
-        float[] dy = scratch(1, l.length());
-        read(contiguous(input), x, l.length());
-        read(contiguous(epsilon), dy, l.length());
+        Channels in = Channels.of(contiguous(input), l);
+        Channels gradOut = Channels.of(contiguous(epsilon), l);
+        Channels gradIn = Channels.of(workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(),
+                input.shape(), 'c'), l);
+        float[] x = scratch(0, l.channelLength());
+        float[] dy = scratch(1, l.channelLength());
         double[] g = gamma.toDoubleVector();
-        double count = (double) l.batch() * l.spatial();
+        double count = l.channelLength();
         float[] dGamma = new float[channels];
         float[] dBeta = new float[channels];
         for (int c = 0; c < channels; c++) {
+            in.read(c, x);
+            gradOut.read(c, dy);
             float m = (float) batchMean[c];
             double sumDy = 0;
             double sumDyXc = 0;
             for (int n = 0; n < l.batch(); n++) {
-                int from = (n * channels + c) * l.spatial();
-                sumDy += sum(dy, from, l.spatial());
-                sumDyXc += centeredProducts(dy, 0f, x, m, from, l.spatial());
+                sumDy += sum(dy, n * l.spatial(), l.spatial());
+                sumDyXc += centeredProducts(dy, 0f, x, m, n * l.spatial(), l.spatial());
             }
             double r = batchInvStd[c];
             double dg = sumDyXc * r;
@@ -256,22 +273,17 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
             float af = (float) a;
             float bf = (float) (-a * r * dg / count);
             float kf = (float) (-a * sumDy / count);
-            for (int n = 0; n < l.batch(); n++) {
-                int from = (n * channels + c) * l.spatial();
-                for (int i = from, end = from + l.spatial(); i < end; i++) {
-                    dy[i] = af * dy[i] + bf * (x[i] - m) + kf;
-                }
+            for (int i = 0, end = l.channelLength(); i < end; i++) {
+                dy[i] = af * dy[i] + bf * (x[i] - m) + kf;
             }
+            gradIn.write(c, dy);
         }
-        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(),
-                'c');
-        write(dy, dx, l.length());
         dGammaView.assign(Nd4j.createFromArray(dGamma).reshape(dGammaView.shape()));
         dBetaView.assign(Nd4j.createFromArray(dBeta).reshape(dBetaView.shape()));
         Gradient gradient = new DefaultGradient();
         gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
         gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
-        return new Pair<>(gradient, dx);
+        return new Pair<>(gradient, gradIn.array());
     }
 
     // The sums below keep four independent float accumulators: one accumulator makes every addition wait for the
@@ -334,14 +346,45 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
      * The extents of an activation this class computes: float32, rank 4 NCHW (DL4J passes dense activations as
      * {@code [N, C, 1, 1]}), at most {@code Integer.MAX_VALUE} values.
      */
-    private record Layout(int batch, int channels, int spatial, int length) {
+    private record Layout(int batch, int channels, int spatial) {
 
         static Layout of(INDArray x, CNN2DFormat format) {
             if (x.dataType() != DataType.FLOAT || x.rank() != 4 || format != CNN2DFormat.NCHW
                     || x.length() > Integer.MAX_VALUE) {
                 return null;
             }
-            return new Layout((int) x.size(0), (int) x.size(1), (int) (x.size(2) * x.size(3)), (int) x.length());
+            return new Layout((int) x.size(0), (int) x.size(1), (int) (x.size(2) * x.size(3)));
+        }
+
+        /** @return the values of one channel: {@code N·H·W} */
+        int channelLength() {
+            return batch * spatial;
+        }
+    }
+
+    /**
+     * An NCHW array of its own ({@link #contiguous}) read and written one channel at a time: the channel's {@code N}
+     * runs of {@code H·W} values gathered into, or scattered from, {@code N·H·W} consecutive floats.
+     */
+    private record Channels(INDArray array, FloatBuffer buffer, int start, Layout layout) {
+
+        static Channels of(INDArray array, Layout layout) {
+            FloatBuffer buffer = array.data().asNioFloat();
+            return new Channels(array, buffer, buffer.position(), layout);
+        }
+
+        void read(int c, float[] to) {
+            int hw = layout.spatial();
+            for (int n = 0; n < layout.batch(); n++) {
+                buffer.get(start + (n * layout.channels() + c) * hw, to, n * hw, hw);
+            }
+        }
+
+        void write(int c, float[] from) {
+            int hw = layout.spatial();
+            for (int n = 0; n < layout.batch(); n++) {
+                buffer.put(start + (n * layout.channels() + c) * hw, from, n * hw, hw);
+            }
         }
     }
 
@@ -359,14 +402,4 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
         return s[which];
     }
 
-    /** Copies an array of its own ({@link #contiguous}) from its first element; the buffer starts at its position. */
-    private static void read(INDArray from, float[] to, int length) {
-        FloatBuffer buffer = from.data().asNioFloat();
-        buffer.get(buffer.position(), to, 0, length);
-    }
-
-    private static void write(float[] from, INDArray to, int length) {
-        FloatBuffer buffer = to.data().asNioFloat();
-        buffer.put(buffer.position(), from, 0, length);
-    }
 }
