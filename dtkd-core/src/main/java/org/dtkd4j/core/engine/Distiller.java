@@ -591,7 +591,8 @@ public final class Distiller {
          * fused pass over the activations per direction in Java, instead of DL4J's oneDNN helper (a reduction per
          * statistic plus libnd4j's {@code batchnorm} and {@code batchnorm_bp} ops). Outputs, gradients and parameters
          * after steps agree with DL4J's to float32 rounding, not bitwise; runs stay deterministic. Replicas of
-         * {@link #workers} and Spark executors use DL4J's helper. A resumed run uses the setting of its
+         * {@link #workers} use DL4J's helper (Spark executors get the fused kernel too). A resumed run uses the
+         * setting of its
          * {@code config.json}. On by default: measured with {@code dtkd bench --levers fused-bn} (README,
          * "Performance").
          *

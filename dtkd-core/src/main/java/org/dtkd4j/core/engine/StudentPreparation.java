@@ -20,6 +20,7 @@ import org.dtkd4j.core.optim.TorchWeightDecay;
 import org.dtkd4j.core.perf.ForwardCache;
 import org.dtkd4j.core.perf.FusedBatchNorm;
 import org.dtkd4j.core.perf.MaskReLU;
+import org.dtkd4j.core.perf.TrainingKernels;
 import org.dtkd4j.core.teacher.Teacher;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -127,9 +128,9 @@ final class StudentPreparation {
     }
 
     /**
-     * Readies a prepared (or restored) student for the engine: sets the convolution activation cache, the BatchNorm
-     * kernels, {@link MaskReLU} on its ReLU activation layers (the same numbers as DL4J's ReLU) and the engine's
-     * {@link #listeners}.
+     * Readies a prepared (or restored) student for the engine: sets the convolution activation cache, the engine's
+     * {@link TrainingKernels} ({@link MaskReLU} on its ReLU activation layers, the same numbers as DL4J's ReLU, and
+     * {@link FusedBatchNorm} when asked) and the engine's {@link #listeners}.
      *
      * @param student              the student, with a {@link DistillationLossFunction} output
      * @param cacheConvActivations whether training forward passes keep the convolutions' activations
@@ -146,10 +147,7 @@ final class StudentPreparation {
                     + "found " + losses.size());
         }
         ForwardCache.apply(student, cacheConvActivations);
-        if (fusedBatchNorm) {
-            FusedBatchNorm.install(student);
-        }
-        MaskReLU.install(student);
+        TrainingKernels.install(student, fusedBatchNorm);
         student.setListeners(listeners);
         return losses.get(0);
     }

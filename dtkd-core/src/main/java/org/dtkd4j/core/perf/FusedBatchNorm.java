@@ -198,17 +198,9 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
     /** Channel {@code c}'s batch mean, biased variance and {@code 1/√(σ² + ε)}, two-pass, into the fields. */
     private void statistics(int c, float[] values, Layout l, double eps) {
         double count = l.channelLength();
-        double sum = 0;
-        for (int n = 0; n < l.batch(); n++) {
-            sum += sum(values, n * l.spatial(), l.spatial());
-        }
-        double m = sum / count;
+        double m = sum(values, l) / count;
         float mf = (float) m;
-        double squares = 0;
-        for (int n = 0; n < l.batch(); n++) {
-            squares += centeredProducts(values, mf, values, mf, n * l.spatial(), l.spatial());
-        }
-        double v = squares / count;
+        double v = centeredProducts(values, mf, values, mf, l) / count;
         batchMean[c] = m;
         batchVariance[c] = v;
         batchInvStd[c] = 1 / Math.sqrt(v + eps);
@@ -258,12 +250,8 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
             in.read(c, x);
             gradOut.read(c, dy);
             float m = (float) batchMean[c];
-            double sumDy = 0;
-            double sumDyXc = 0;
-            for (int n = 0; n < l.batch(); n++) {
-                sumDy += sum(dy, n * l.spatial(), l.spatial());
-                sumDyXc += centeredProducts(dy, 0f, x, m, n * l.spatial(), l.spatial());
-            }
+            double sumDy = sum(dy, l);
+            double sumDyXc = centeredProducts(dy, 0f, x, m, l);
             double r = batchInvStd[c];
             double dg = sumDyXc * r;
             dBeta[c] = (float) sumDy;
@@ -286,8 +274,27 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
         return new Pair<>(gradient, gradIn.array());
     }
 
-    // The sums below keep four independent float accumulators: one accumulator makes every addition wait for the
-    // previous one (the JIT does not reorder floating-point sums), which made the reductions latency-bound.
+    // The sums below run over one channel's values (laid out as by Channels.read), one H·W run at a time: each run is
+    // summed in float with four independent accumulators (one accumulator makes every addition wait for the previous
+    // one, the JIT not reordering floating-point sums, which made the reductions latency-bound), the runs in double.
+
+    /** @return {@code Σ v} over one channel's values */
+    private static double sum(float[] v, Layout l) {
+        double total = 0;
+        for (int n = 0; n < l.batch(); n++) {
+            total += sum(v, n * l.spatial(), l.spatial());
+        }
+        return total;
+    }
+
+    /** @return {@code Σ (a − ma)·(b − mb)} over one channel's values */
+    private static double centeredProducts(float[] a, float ma, float[] b, float mb, Layout l) {
+        double total = 0;
+        for (int n = 0; n < l.batch(); n++) {
+            total += centeredProducts(a, ma, b, mb, n * l.spatial(), l.spatial());
+        }
+        return total;
+    }
 
     /** @return {@code Σ v[from, from + len)} */
     private static double sum(float[] v, int from, int len) {

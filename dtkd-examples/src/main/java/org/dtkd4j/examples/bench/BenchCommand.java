@@ -91,9 +91,8 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--levers", defaultValue = "none", description = "levers measured against the baseline in the "
             + "same rounds, comma-separated: conv-cache (student convolutions keep their activations for backprop: "
             + "one more step row per method), fused-bn (student BatchNorm on dtkd4j's fused kernel: one more step row "
-            + "per method), bn-fold (teacher BatchNorm "
-            + "folded into its convolutions: one more teacher inference row); with several, also one step row per method "
-            + "with all of them; default ${DEFAULT-VALUE}")
+            + "per method), bn-fold (teacher BatchNorm folded into its convolutions: one more teacher inference row); "
+            + "with several, also one step row per method with all of them; default ${DEFAULT-VALUE}")
     private String levers;
 
     @Option(names = "--seed", defaultValue = "7", description = "seed of the random inputs and models (default ${DEFAULT-VALUE})")

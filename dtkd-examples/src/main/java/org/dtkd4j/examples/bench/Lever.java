@@ -37,11 +37,6 @@ public enum Lever {
         this.student = student;
     }
 
-    /** @return whether the lever changes how the student trains (it then gets step rows) */
-    public boolean student() {
-        return student;
-    }
-
     /**
      * The variants that step rows measure besides the baseline: each student lever named alone, then, when several
      * levers are named, all of them together (a step with {@link #BN_FOLD} runs the folded teacher).
@@ -105,8 +100,8 @@ public enum Lever {
                 }
             }
             if (found == null) {
-                throw new IllegalArgumentException("--levers must name conv-cache, fused-bn, bn-fold or none, found '" + item
-                        + "'");
+                throw new IllegalArgumentException("--levers must name conv-cache, fused-bn, bn-fold or none, found '"
+                        + item + "'");
             }
             out.add(found);
         }
