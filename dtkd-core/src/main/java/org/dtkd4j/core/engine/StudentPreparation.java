@@ -129,7 +129,7 @@ final class StudentPreparation {
 
     /**
      * Readies a prepared (or restored) student for the engine: sets the convolution activation cache, the engine's
-     * {@link TrainingKernels} ({@link MaskReLU} on its ReLU activation layers, the same numbers as DL4J's ReLU, and
+     * {@link TrainingKernels} ({@link MaskReLU} in place of its ReLU activation layers, DL4J's numbers, and
      * {@link FusedBatchNorm} when asked) and the engine's {@link #listeners}.
      *
      * @param student              the student, with a {@link DistillationLossFunction} output

@@ -1,55 +1,79 @@
 package org.dtkd4j.core.perf;
 
+import java.lang.reflect.Field;
+import java.util.Arrays;
+
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
+import org.deeplearning4j.nn.layers.ActivationLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.BaseActivationFunction;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * ReLU whose backward pass is the gradient times the 0/1 mask of the input ({@code ∂x = ∂y · [x > 0]}), computed in
- * place with two elementwise ND4J ops, for the activation layers of a live graph.
+ * A ReLU activation layer that trains with one elementwise pass forward and a mask backward
+ * ({@code ∂x = ∂y · [x > 0]}), put in place of DL4J's {@code ActivationLayer} in a live graph.
  *
- * <p>DL4J 1.0.0-M2.1's {@code ActivationReLU} computes the backward pass with libnd4j's {@code relu_bp} op into a new
- * array, which its {@code ActivationLayer} then copies into the gradient workspace: 1.2-1.4 ms for a
- * {@code [64, 16, 32, 32]} float batch on a 2-core AMD EPYC, against 0.5 ms for {@code step} and {@code muli} on the
- * copy of the input the layer already makes. The forward pass is {@code ActivationReLU}'s op. The gradient is the
- * same number for every finite input and gradient (a zero may carry the sign of the gradient it masked, which no later
- * sum or product can tell apart); where the gradient is NaN or infinite and the input is not positive, the mask
- * passes NaN on ({@code 0·NaN}) where {@code relu_bp} writes 0, so a diverging gradient is not hidden.
+ * <p>DL4J 1.0.0-M2.1's {@code ActivationLayer} copies its input before applying the activation in place (forward),
+ * and copies it again to hand to the activation's backward pass, {@code ActivationReLU}'s, which runs libnd4j's
+ * {@code relu_bp} op into a new array (1.2-1.4 ms for a {@code [64, 16, 32, 32]} float batch on a 2-core AMD EPYC).
+ * This layer writes {@code max(x, 0)} straight into its output forward and {@code step(x)} straight into its gradient
+ * array backward, then multiplies that by the gradient in place: four passes over the activation where DL4J makes
+ * eleven. It computes DL4J's numbers: the forward values are {@code ActivationReLU}'s op, and the gradient is the
+ * same number for every finite input and gradient (a zero may carry the sign of the gradient it masked, which no
+ * later sum or product can tell apart); where the gradient is NaN or infinite and the input is not positive, the mask
+ * passes NaN on ({@code 0·NaN}) where {@code relu_bp} writes 0, so a diverging gradient is not hidden. Outside
+ * training (an evaluation) it is DL4J's layer.
  *
- * <p>{@link #install} sets it on the live layers only (each gets its own copy of its configuration): the graph's
- * configuration, which {@code ModelSerializer} saves and {@code clone()} copies, keeps DL4J's ReLU.
+ * <p>{@link #install} replaces the live layer objects only, keeping their configuration: the graph's configuration,
+ * which {@code ModelSerializer} saves and {@code clone()} copies, still describes DL4J's ReLU layer, and a clone or a
+ * restored graph has DL4J's layers again.
  */
-public final class MaskReLU extends BaseActivationFunction {
+public final class MaskReLU extends ActivationLayer {
 
-    private static final long serialVersionUID = 1L;
+    private static final Field VERTEX_LAYER = vertexLayerField();
 
-    /** An activation for {@link #install}. */
-    MaskReLU() {
+    private MaskReLU(ActivationLayer replaced, DataType dataType) {
+        super(replaced.conf(), dataType);
+        setIndex(replaced.getIndex());
+        setListeners(replaced.getListeners());
+        setEpochCount(replaced.getEpochCount());
+        setIterationCount(replaced.getIterationCount());
     }
 
     /**
-     * Gives every {@code ActivationLayer} of {@code graph} whose activation is DL4J's plain ReLU (no maximum, threshold
-     * or negative slope) this activation, on the live layer's own copy of its configuration.
+     * Puts this layer in place of every DL4J {@code ActivationLayer} of {@code graph} whose activation is plain ReLU
+     * (no maximum, threshold or negative slope).
      *
      * @param graph an initialised graph
-     * @return the number of layers that now use it
+     * @return the number of layers replaced
      */
     public static int install(ComputationGraph graph) {
+        Layer[] layers = graph.getLayers();
         int installed = 0;
-        for (Layer layer : graph.getLayers()) {
-            if (layer.conf().getLayer() instanceof ActivationLayer a && plainRelu(a.getActivationFn())) {
-                NeuralNetConfiguration own = layer.conf().clone();
-                ((ActivationLayer) own.getLayer()).setActivationFn(new MaskReLU());
-                layer.setConf(own);
+        for (GraphVertex vertex : graph.getVertices()) {
+            if (vertex instanceof LayerVertex lv && lv.getLayer().getClass() == ActivationLayer.class
+                    && plainRelu(((org.deeplearning4j.nn.conf.layers.ActivationLayer) lv.getLayer().conf().getLayer())
+                    .getActivationFn())) {
+                ActivationLayer old = (ActivationLayer) lv.getLayer();
+                MaskReLU replacement = new MaskReLU(old, graph.getConfiguration().getDataType());
+                setLayer(lv, replacement);
+                for (int i = 0; i < layers.length; i++) {
+                    if (layers[i] == old) {
+                        layers[i] = replacement;
+                    }
+                }
                 installed++;
             }
         }
@@ -58,12 +82,12 @@ public final class MaskReLU extends BaseActivationFunction {
 
     /**
      * @param graph a graph
-     * @return the number of its live layers that use this activation
+     * @return the number of its layers that are this layer
      */
     public static int installedIn(ComputationGraph graph) {
         int n = 0;
         for (Layer layer : graph.getLayers()) {
-            if (layer.conf().getLayer() instanceof ActivationLayer a && a.getActivationFn() instanceof MaskReLU) {
+            if (layer instanceof MaskReLU) {
                 n++;
             }
         }
@@ -76,27 +100,51 @@ public final class MaskReLU extends BaseActivationFunction {
                 && (r.getNegativeSlope() == null || r.getNegativeSlope() == 0.0);
     }
 
-    @Override
-    public INDArray getActivation(INDArray in, boolean training) {
-        Nd4j.getExecutioner().exec(new RectifiedLinear(in, in));
-        return in;
+    private static Field vertexLayerField() {
+        try {
+            Field f = LayerVertex.class.getDeclaredField("layer");
+            f.setAccessible(true);
+            return f;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("DL4J's LayerVertex has no accessible 'layer' field; "
+                    + "this DL4J version is not supported: " + e, e);
+        }
     }
 
-    /**
-     * @param in      the layer's input (a copy the layer made), overwritten with the result
-     * @param epsilon the gradient of the layer's output
-     * @return {@code in}, now {@code epsilon · [in > 0]}, and no parameter gradient
-     */
-    @Override
-    public Pair<INDArray, INDArray> backprop(INDArray in, INDArray epsilon) {
-        assertShape(in, epsilon);
-        Nd4j.getExecutioner().exec(new Step(in, in, 0.0));
-        in.muli(epsilon);
-        return new Pair<>(in, null);
+    private static void setLayer(LayerVertex vertex, Layer layer) {
+        try {
+            VERTEX_LAYER.set(vertex, layer);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot set the layer of vertex " + vertex.getVertexName() + ": " + e, e);
+        }
     }
 
+    /** Training: {@code max(x, 0)} into a new activation array; otherwise DL4J's layer. */
     @Override
-    public String toString() {
-        return "maskrelu";
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (!training) {
+            return super.activate(false, workspaceMgr);
+        }
+        assertInputSet(false);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(),
+                input.ordering());
+        Nd4j.getExecutioner().exec(new RectifiedLinear(input, out, 0.0));
+        return out;
+    }
+
+    /** {@code ∂x = ∂y · [x > 0]}: {@code step(x)} into a new gradient array, times {@code ∂y} in place. */
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        if (!Arrays.equals(input.shape(), epsilon.shape())) {
+            throw new IllegalArgumentException("ReLU layer " + layerId() + ": the gradient's shape must equal the "
+                    + "input's " + Arrays.toString(input.shape()) + ", found "
+                    + Arrays.toString(epsilon.shape()));
+        }
+        INDArray delta = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(),
+                input.ordering());
+        Nd4j.getExecutioner().exec(new Step(input, delta, 0.0));
+        delta.muli(epsilon);
+        return new Pair<>(new DefaultGradient(), delta);
     }
 }

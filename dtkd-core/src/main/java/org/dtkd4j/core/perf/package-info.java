@@ -70,9 +70,10 @@
  *       fused loop over the activations in Java, in place of DL4J's helper (which reduces the batch statistics with
  *       separate ND4J ops before libnd4j's {@code batchnorm}, and runs the slow {@code batchnorm_bp}); the engine
  *       installs it in the student ({@code Distiller.Builder.fusedBatchNorm}).</li>
- *   <li>{@link org.dtkd4j.core.perf.MaskReLU}: a ReLU layer's backward pass as the gradient times the input's 0/1
- *       mask, in place (DL4J's numbers); {@link org.dtkd4j.core.perf.TrainingKernels} sets it and the fused
- *       BatchNorm on the engine's student and on every copy of it that trains.</li>
+ *   <li>{@link org.dtkd4j.core.perf.MaskReLU}: a ReLU activation layer without DL4J's copies of its input, whose
+ *       backward pass is the gradient times the input's 0/1 mask (DL4J's numbers);
+ *       {@link org.dtkd4j.core.perf.TrainingKernels} puts it and the fused BatchNorm into the engine's student and
+ *       every copy of it that trains.</li>
  *   <li>{@link org.dtkd4j.core.perf.ForwardCache}: convolution activations kept for backprop.</li>
  *   <li>{@link org.dtkd4j.core.perf.FastKernels#enableUnlessOptedOut()} also turns off JavaCPP's resident-set
  *       measurement on every native allocation.</li>

@@ -1,7 +1,9 @@
 package org.dtkd4j.core.perf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -12,6 +14,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
@@ -23,38 +26,62 @@ import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * {@link MaskReLU} computes DL4J's ReLU: the same forward values and, for finite gradients, the same backward values
- * (zeros compared by value); training steps give bit-identical parameters; the saved configuration keeps DL4J's ReLU.
+ * {@link MaskReLU} computes DL4J's ReLU layer: the same forward values (training and not) and, for finite gradients,
+ * the same backward values (zeros compared by value); training steps give bit-identical parameters; the configuration
+ * and clones keep DL4J's ReLU layer.
  */
 class MaskReLUTest {
 
     @Test
-    void forwardAndBackwardEqualDl4jsRelu() {
+    void forwardAndBackwardEqualDl4jsReluLayer() {
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.randn(DataType.FLOAT, 4, 3, 5, 5);
         x.putScalar(0, 0.0f);
         x.putScalar(1, -0.0f);
         INDArray eps = Nd4j.randn(DataType.FLOAT, 4, 3, 5, 5);
-        ActivationReLU relu = new ActivationReLU();
-        MaskReLU mask = new MaskReLU();
+        Layer relu = graph().getLayer("relu1");
+        ComputationGraph masked = graph();
+        MaskReLU.install(masked);
+        Layer mask = masked.getLayer("relu1");
+        assertThat(mask).isInstanceOf(MaskReLU.class);
 
-        assertThat(values(mask.getActivation(x.dup(), true))).containsExactly(values(relu.getActivation(x.dup(), true)));
-        INDArray expected = relu.backprop(x.dup(), eps.dup()).getFirst();
-        float[] got = values(mask.backprop(x.dup(), eps.dup()).getFirst());
-        float[] want = values(expected);
+        for (boolean training : new boolean[] {true, false}) {
+            assertThat(values(activate(mask, x, training))).as("forward, training " + training)
+                    .containsExactly(values(activate(relu, x, training)));
+        }
+        activate(relu, x, true);
+        activate(mask, x, true);
+        float[] want = values(relu.backpropGradient(eps.dup(), LayerWorkspaceMgr.noWorkspaces()).getSecond());
+        float[] got = values(mask.backpropGradient(eps.dup(), LayerWorkspaceMgr.noWorkspaces()).getSecond());
         for (int i = 0; i < want.length; i++) {
             assertThat(got[i] == want[i]).as("element %d: %s vs %s", i, got[i], want[i]).isTrue();
         }
         assertThat(want[0]).as("the gradient at x = 0 is masked").isZero();
+        assertThat(values(x)).as("the input is left alone").isEqualTo(values(x.dup()));
     }
 
     @Test
     void aNanGradientIsNotMaskedAway() {
-        INDArray x = Nd4j.createFromArray(-1f, 2f);
-        INDArray eps = Nd4j.createFromArray(Float.NaN, 3f);
-        float[] got = values(new MaskReLU().backprop(x, eps).getFirst());
+        ComputationGraph masked = graph();
+        MaskReLU.install(masked);
+        Layer mask = masked.getLayer("relu1");
+        activate(mask, Nd4j.createFromArray(-1f, 2f).reshape(1, 2, 1, 1), true);
+        INDArray eps = Nd4j.createFromArray(Float.NaN, 3f).reshape(1, 2, 1, 1);
+        float[] got = values(mask.backpropGradient(eps, LayerWorkspaceMgr.noWorkspaces()).getSecond());
         assertThat(got[0]).isNaN();
         assertThat(got[1]).isEqualTo(3f);
+    }
+
+    @Test
+    void aGradientOfAnotherShapeIsRefused() {
+        ComputationGraph masked = graph();
+        MaskReLU.install(masked);
+        Layer mask = masked.getLayer("relu1");
+        activate(mask, Nd4j.ones(DataType.FLOAT, 1, 2, 1, 1), true);
+        assertThatThrownBy(() -> mask.backpropGradient(Nd4j.ones(DataType.FLOAT, 1, 3, 1, 1),
+                LayerWorkspaceMgr.noWorkspaces()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("input's [1, 2, 1, 1], found [1, 3, 1, 1]");
     }
 
     @Test
@@ -67,8 +94,12 @@ class MaskReLUTest {
         assertThat(MaskReLU.installedIn(plain)).isZero();
         assertThat(masked.getConfiguration().toJson()).as("the graph's configuration").isEqualTo(json)
                 .doesNotContain("MaskReLU");
-        assertThat(masked.clone().getLayer("relu1").conf().getLayer()).isInstanceOfSatisfying(ActivationLayer.class,
+        assertThat(masked.getLayer("relu1")).as("the vertex's layer").isInstanceOf(MaskReLU.class);
+        assertThat(masked.getLayers()).filteredOn(l -> l instanceof MaskReLU).hasSize(2);
+        assertThat(masked.getLayer("leaky")).as("not plain ReLU").isNotInstanceOf(MaskReLU.class);
+        assertThat(masked.getLayer("relu1").conf().getLayer()).isInstanceOfSatisfying(ActivationLayer.class,
                 a -> assertThat(a.getActivationFn()).isInstanceOf(ActivationReLU.class));
+        assertThat(MaskReLU.installedIn(masked.clone())).as("a clone has DL4J's layers").isZero();
 
         for (int step = 0; step < 3; step++) {
             Nd4j.getRandom().setSeed(10 + step);
@@ -105,6 +136,10 @@ class MaskReLUTest {
         ComputationGraph g = new ComputationGraph(conf);
         g.init();
         return g;
+    }
+
+    private static INDArray activate(Layer layer, INDArray x, boolean training) {
+        return layer.activate(x.dup(), training, LayerWorkspaceMgr.noWorkspaces());
     }
 
     private static float[] values(INDArray a) {
