@@ -7,6 +7,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -77,6 +78,11 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--no-torch", description = "do not run the PyTorch side")
     private boolean noTorch;
 
+    @Option(names = "--torch-malloc", defaultValue = "KEEP", description = "what the PyTorch process's glibc "
+            + "malloc does with freed memory: KEEP (default: keeps it; PyTorch's step times then hold still between "
+            + "processes) or GLIBC (glibc's defaults: the same step measured 111-203 ms in different processes)")
+    private TorchBench.Malloc torchMalloc;
+
     @Option(names = "--python", defaultValue = "/usr/bin/python3",
             description = "interpreter for the PyTorch side (default ${DEFAULT-VALUE})")
     private Path python;
@@ -95,6 +101,12 @@ public final class BenchCommand implements Runnable {
             + "with several, also one step row per method with all of them; default ${DEFAULT-VALUE}")
     private String levers;
 
+    @Option(names = "--loop", paramLabel = "<method>", description = "instead of the table: after --warmup steps, "
+            + "time --rounds steps of this method on the first pair with the --levers one after another, DL4J only, "
+            + "and print each; a plain training loop to run under an external profiler (Java Flight Recorder; "
+            + "ONEDNN_VERBOSE=1 prints oneDNN's primitives, docs/bench/onednn_summary.py sums them per step)")
+    private Method loop;
+
     @Option(names = "--seed", defaultValue = "7", description = "seed of the random inputs and models (default ${DEFAULT-VALUE})")
     private long seed;
 
@@ -106,10 +118,15 @@ public final class BenchCommand implements Runnable {
         BenchOptions options = options();
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter log = spec.commandLine().getErr();
+        if (loop != null) {
+            loop(options, loop, stdout);
+            return;
+        }
         int threads = Nd4j.getEnvironment().maxThreads();
-        Optional<TorchBench> torch = noTorch ? Optional.empty() : TorchBench.open(options.python());
+        Optional<TorchBench> torch = noTorch ? Optional.empty() : TorchBench.open(options.python(), torchMalloc);
         String torchStatus = torch.map(t -> "PyTorch " + t.version() + " (" + t.python() + ", torch.set_num_threads("
-                + threads + ")), one process alive for the whole run, alternating with DL4J in every round")
+                + threads + "), " + t.malloc().describe() + "), one process alive for the whole run, alternating "
+                + "with DL4J in every round")
                 .orElse(TorchBench.unavailableReason(options.python()));
         try (TorchBench.Server server = torch.map(t -> t.serve(options, threads)).orElse(null);
              StepBench steps = new StepBench(options)) {
@@ -168,6 +185,43 @@ public final class BenchCommand implements Runnable {
             }
         } finally {
             torch.ifPresent(TorchBench::close);
+        }
+        stdout.flush();
+    }
+
+    /** The marker line after which {@link #loop} times its steps (what a profiler's log is cut at). */
+    static final String LOOP_MARKER = "dtkd bench loop: timed steps begin";
+
+    /** {@code --loop}: the warmup steps, then {@link #LOOP_MARKER}, then the timed steps, each printed. */
+    private void loop(BenchOptions options, Method method, PrintWriter stdout) {
+        if (options.pairs().isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--loop needs a pair (--pairs), found none");
+        }
+        BenchOptions.ModelPair pair = options.pairs().get(0);
+        boolean folded = method.usesTeacher() && options.levers().contains(Lever.BN_FOLD);
+        try (StepBench steps = new StepBench(options);
+             Teacher teacher = !method.usesTeacher() ? null
+                     : folded ? steps.foldedTeacher(pair.teacher()) : steps.teacher(pair.teacher())) {
+            Runnable step = steps.stepper(pair, method, teacher, options.levers());
+            stdout.printf("dtkd bench loop: step %s %s%s, batch %d, %d warmup + %d timed steps%n", pair, method,
+                    options.levers().isEmpty() ? "" : " " + Lever.suffix(options.levers()), options.batch(),
+                    options.warmup(), options.rounds());
+            stdout.flush();
+            for (int i = 0; i < options.warmup(); i++) {
+                step.run();
+            }
+            stdout.println(LOOP_MARKER);
+            stdout.flush();
+            double total = 0;
+            for (int i = 1; i <= options.rounds(); i++) {
+                long t0 = System.nanoTime();
+                step.run();
+                double ms = (System.nanoTime() - t0) / 1e6;
+                total += ms;
+                stdout.printf("step %d: %.1f ms%n", i, ms);
+                stdout.flush();
+            }
+            stdout.printf("mean %.1f ms per step over %d steps%n", total / options.rounds(), options.rounds());
         }
         stdout.flush();
     }
@@ -245,7 +299,8 @@ public final class BenchCommand implements Runnable {
             }
         }
         return new BenchOptions(warmup != null ? warmup : quick ? 1 : 2, rounds != null ? rounds : quick ? 6 : 20,
-                iterations, quick ? 10 : 100, epochs != null ? epochs : quick ? 2 : 3, batch, classes, sizes, pairList,
+                iterations, quick ? 10 : 100, epochs != null ? epochs : loop != null ? 1 : quick ? 2 : 3, batch,
+                classes, sizes, pairList,
                 noTorch ? null : python, seed, Lever.parse(BenchOptions.items(levers)));
     }
 

@@ -137,15 +137,26 @@ final class StepBench implements AutoCloseable {
 
     private Rounds.Row step(String id, String label, BenchOptions.ModelPair pair, Method method, Teacher teacher,
                             Set<Lever> levers) {
+        return Rounds.dl4j(id, label, options.batch(), stepper(pair, method, teacher, levers));
+    }
+
+    /**
+     * @param pair    teacher and student
+     * @param method  the distillation method
+     * @param teacher the pair's teacher (folded for {@link Lever#BN_FOLD}); unused by methods without a teacher
+     * @param levers  the student levers
+     * @return one distillation step of a freshly prepared student per call, on the random batches in turn
+     */
+    Runnable stepper(BenchOptions.ModelPair pair, Method method, Teacher teacher, Set<Lever> levers) {
         Teacher t = method.usesTeacher() ? teacher : null;
         ComputationGraph student = prepared(pair.student(), method, t, levers);
         DataSetIterator it = iterator(t);
-        return Rounds.dl4j(id, label, options.batch(), () -> {
+        return () -> {
             if (!it.hasNext()) {
                 it.reset();
             }
             student.fit(it.next());
-        });
+        };
     }
 
     private Rounds.Row inference(String id, String label, Teacher teacher) {

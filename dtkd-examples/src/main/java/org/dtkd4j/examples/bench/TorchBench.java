@@ -14,8 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The PyTorch side: runs {@code bench_torch.py} (a resource of this package, copied to a temporary file) with a
@@ -36,23 +39,70 @@ public final class TorchBench implements AutoCloseable {
     private static final long TIMEOUT_MINUTES = 60;
     private static final long TIMEOUT_SECONDS = 30;
 
+    /**
+     * What the PyTorch process's glibc {@code malloc} does with memory it frees, set through its environment.
+     *
+     * <p>Measured on a 2-core virtual machine: with glibc's defaults, the same resnet20 step took 111 to 203 ms in
+     * different processes (PyTorch frees and re-allocates its activations every step; depending on the process's
+     * history glibc returns them to the system and the next step faults them in again, which this machine makes
+     * expensive); with the freed memory kept, 82-95 ms in every process.
+     */
+    public enum Malloc {
+        /** Freed memory stays in the process: {@code MALLOC_MMAP_THRESHOLD_}, {@code MALLOC_TRIM_THRESHOLD_} 4 GiB. */
+        KEEP(Map.of("MALLOC_MMAP_THRESHOLD_", "4294967296", "MALLOC_TRIM_THRESHOLD_", "4294967296")),
+        /** glibc's defaults (whatever the bench's own environment sets). */
+        GLIBC(Map.of());
+
+        private final Map<String, String> environment;
+
+        Malloc(Map<String, String> environment) {
+            this.environment = environment;
+        }
+
+        /** @return the variables set in the PyTorch process's environment */
+        public Map<String, String> environment() {
+            return environment;
+        }
+
+        /** @return how the header describes it */
+        public String describe() {
+            return environment.isEmpty() ? "glibc malloc with its defaults"
+                    : "glibc malloc keeping freed memory (" + new TreeMap<>(environment).entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")) + ")";
+        }
+    }
+
     private final Path python;
     private final Path script;
     private final String version;
+    private final Malloc malloc;
 
-    private TorchBench(Path python, Path script, String version) {
+    private TorchBench(Path python, Path script, String version, Malloc malloc) {
         this.python = python;
         this.script = script;
         this.version = version;
+        this.malloc = malloc;
+    }
+
+    /**
+     * A PyTorch side whose process keeps the memory it frees ({@link Malloc#KEEP}), if the interpreter exists and
+     * imports torch.
+     *
+     * @param python the interpreter
+     * @return the side, or empty with the reason in {@link #unavailableReason(Path)}
+     */
+    public static Optional<TorchBench> open(Path python) {
+        return open(python, Malloc.KEEP);
     }
 
     /**
      * A PyTorch side, if the interpreter exists and imports torch.
      *
      * @param python the interpreter
+     * @param malloc what its processes' {@code malloc} does with freed memory
      * @return the side, or empty with the reason in {@link #unavailableReason(Path)}
      */
-    public static Optional<TorchBench> open(Path python) {
+    public static Optional<TorchBench> open(Path python, Malloc malloc) {
         if (python == null || !Files.isExecutable(python)) {
             return Optional.empty();
         }
@@ -71,7 +121,7 @@ public final class TorchBench implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy " + SCRIPT + " to a temporary file: " + e.getMessage(), e);
         }
-        return Optional.of(new TorchBench(python, script, version.get()));
+        return Optional.of(new TorchBench(python, script, version.get(), malloc));
     }
 
     /**
@@ -112,6 +162,17 @@ public final class TorchBench implements AutoCloseable {
         return python;
     }
 
+    /** @return what its processes' {@code malloc} does with freed memory */
+    public Malloc malloc() {
+        return malloc;
+    }
+
+    private ProcessBuilder process(List<String> cmd) {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(malloc.environment());
+        return pb;
+    }
+
     /**
      * Runs the script with arguments and parses the one JSON document it prints.
      *
@@ -126,7 +187,7 @@ public final class TorchBench implements AutoCloseable {
         try {
             Path err = Files.createTempFile("dtkd-bench_torch", ".err");
             try {
-                Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+                Process p = process(cmd).redirectError(err.toFile()).start();
                 if (stdin != null) {
                     p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
                 }
@@ -157,17 +218,26 @@ public final class TorchBench implements AutoCloseable {
      * @param options the bench options (batch, classes, seed)
      * @param threads intra-op threads ({@code torch.set_num_threads})
      * @return the running server; close it
-     * @throws IllegalStateException if the process does not start or runs another thread count
+     * @throws IllegalStateException if the process does not start, runs another thread count or lacks the
+     *     {@link Malloc} environment
      */
     public Server serve(BenchOptions options, int threads) {
         List<String> cmd = List.of(python.toString(), script.toString(), "serve", "--threads", String.valueOf(threads),
                 "--batch", String.valueOf(options.batch()), "--classes", String.valueOf(options.classes()), "--seed",
                 String.valueOf(options.seed()));
-        Server server = new Server(cmd);
+        Server server = new Server(process(cmd));
         int running = server.hello.get("threads").asInt();
         if (running != threads) {
             server.close();
             throw new IllegalStateException("PyTorch runs " + running + " threads, asked for " + threads);
+        }
+        for (Map.Entry<String, String> e : malloc.environment().entrySet()) {
+            String seen = server.hello.path("malloc").path(e.getKey()).asText(null);
+            if (!e.getValue().equals(seen)) {
+                server.close();
+                throw new IllegalStateException("the PyTorch process has " + e.getKey() + "=" + seen + ", set to "
+                        + e.getValue());
+            }
         }
         return server;
     }
@@ -233,11 +303,11 @@ public final class TorchBench implements AutoCloseable {
         private final String command;
         private final JsonNode hello;
 
-        private Server(List<String> cmd) {
-            this.command = String.join(" ", cmd);
+        private Server(ProcessBuilder builder) {
+            this.command = String.join(" ", builder.command());
             try {
                 this.err = Files.createTempFile("dtkd-bench_torch", ".err");
-                this.process = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+                this.process = builder.redirectError(err.toFile()).start();
             } catch (IOException e) {
                 throw new UncheckedIOException(command + ": " + e.getMessage(), e);
             }
@@ -245,6 +315,13 @@ public final class TorchBench implements AutoCloseable {
                     StandardCharsets.UTF_8));
             this.commands = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
             this.hello = reply();
+        }
+
+        /** @return the {@code MALLOC_*} environment variables the process reported */
+        Map<String, String> mallocEnvironment() {
+            Map<String, String> env = new TreeMap<>();
+            hello.path("malloc").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+            return env;
         }
 
         /** @return the process id (for its CPU time) */

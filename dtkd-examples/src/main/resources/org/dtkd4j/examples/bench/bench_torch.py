@@ -12,7 +12,7 @@ learning rate 0.05).
 Commands:
   serve --threads N --batch B --classes C --seed S   keeps the rows of a bench run alive and runs them on request:
       one JSON command per line on standard input, one JSON reply per line on standard output (after a first line
-      with the torch version and threads):
+      with the torch version, threads and the MALLOC_* environment variables):
         {"cmd": "loss", "id": ID, "method": M, "size": "64x100"}        a loss forward+backward row
         {"cmd": "step", "id": ID, "teacher": T, "student": S, "method": M}   a training step row
         {"cmd": "infer", "id": ID, "teacher": T}                         a teacher inference row
@@ -22,6 +22,8 @@ Commands:
       The process computes only while it handles a command: the caller alternates with it by waiting for replies.
       A failing command replies {"error": "..."}.
   profile --teacher T --student S ...   self CPU time per op of DTKD steps (one JSON document)
+  loop --teacher T --student S --method M ...   `dtkd bench --loop` on this side: warmup steps, the marker line
+      "dtkd bench loop: timed steps begin", then each timed step's milliseconds (for ONEDNN_VERBOSE=1, say)
   check < inputs.json        float64 losses and gradients of every method for given logits (cross-check with Java)
   params --models a,b        trainable parameter counts
 """
@@ -36,6 +38,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+LOOP_MARKER = "dtkd bench loop: timed steps begin"
 METHODS = ["NONE", "KD", "DTKD", "DKD", "DTKD_DKD", "LS_KD", "LS_DKD", "NORMKD", "NORMKD_DKD"]
 
 
@@ -326,7 +329,8 @@ def serve(args):
     process computes only while it handles a command, so the caller alternates with it by waiting for each reply."""
     torch.set_num_threads(args.threads)
     server = Server(args.batch, args.classes, args.seed)
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    malloc = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_")}
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "malloc": malloc}), flush=True)
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -360,6 +364,28 @@ def profile(args):
                      "calls": e.count / args.iterations} for e in ops]}
 
 
+def loop(args):
+    """`dtkd bench --loop` on this side: the warmup steps of one method, the marker line, then each timed step."""
+    torch.set_num_threads(args.threads)
+    batches = random_batches(args.batch, args.classes, args.seed)
+    torch.manual_seed(args.seed)
+    teacher = build(args.teacher, args.classes).eval()
+    step = training_step(args.student, args.classes, args.seed, teacher, args.method, batches)
+    print("bench_torch loop: step %s->%s %s, batch %d, %d warmup + %d timed steps"
+          % (args.teacher, args.student, args.method, args.batch, args.warmup, args.iterations), flush=True)
+    for _ in range(args.warmup):
+        step()
+    print(LOOP_MARKER, flush=True)
+    total = 0.0
+    for i in range(1, args.iterations + 1):
+        start = time.perf_counter()
+        step()
+        ms = (time.perf_counter() - start) * 1e3
+        total += ms
+        print("step %d: %.1f ms" % (i, ms), flush=True)
+    print("mean %.1f ms per step over %d steps" % (total / args.iterations, args.iterations), flush=True)
+
+
 def check(inputs):
     """Every method's terms, total and gradient wrt the student logits, in float64, for the given inputs."""
     s0 = torch.tensor(inputs["student"], dtype=torch.float64)
@@ -378,17 +404,19 @@ def check(inputs):
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
-    for name in ("serve", "profile"):
+    for name in ("serve", "profile", "loop"):
         b = sub.add_parser(name)
         b.add_argument("--threads", type=int, required=True)
         b.add_argument("--batch", type=int, default=64)
         b.add_argument("--classes", type=int, default=100)
         b.add_argument("--seed", type=int, default=7)
-        if name == "profile":
+        if name in ("profile", "loop"):
             b.add_argument("--warmup", type=int, default=3)
             b.add_argument("--iterations", type=int, default=5)
             b.add_argument("--teacher", required=True)
             b.add_argument("--student", required=True)
+        if name == "loop":
+            b.add_argument("--method", default="NONE", choices=METHODS)
     sub.add_parser("check")
     m = sub.add_parser("params")
     m.add_argument("--models", required=True)
@@ -396,6 +424,9 @@ def main(argv):
     args = p.parse_args(argv)
     if args.command == "serve":
         serve(args)
+        return
+    if args.command == "loop":
+        loop(args)
         return
     if args.command == "profile":
         result = profile(args)

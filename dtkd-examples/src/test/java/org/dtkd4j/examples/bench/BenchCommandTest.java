@@ -51,6 +51,10 @@ class BenchCommandTest {
                 .containsPattern("CPU time of other processes during the rounds: \\d+\\.\\d% of the machine")
                 .containsPattern("The machine was quiet\\.|WARNING: the machine was not quiet \\(");
         assertThat(out).contains(torch ? "PyTorch column: PyTorch " : "PyTorch column: PyTorch absent");
+        if (torch) {
+            assertThat(out).contains("glibc malloc keeping freed memory (MALLOC_MMAP_THRESHOLD_=4294967296 "
+                    + "MALLOC_TRIM_THRESHOLD_=4294967296)");
+        }
         assertThat(out.contains("idle side while the other was timed: the PyTorch process used")).isEqualTo(torch);
         List<String[]> rows = tableRows(out);
         assertThat(rows).hasSize(DL4J_ROWS);
@@ -120,12 +124,29 @@ class BenchCommandTest {
     }
 
     @Test
+    void loopTimesTheStepsOfOneMethodAfterItsWarmup() {
+        String out = Cli.run(0, "bench", "--loop", "DTKD", "--pairs", "resnet8:resnet8", "--batch", "4", "--classes",
+                "10", "--warmup", "1", "--rounds", "2", "--levers", "fused-bn,bn-fold").out();
+        assertThat(out).contains("dtkd bench loop: step resnet8->resnet8 DTKD +fused-bn+bn-fold, batch 4, 1 warmup + 2 "
+                + "timed steps");
+        String timed = out.substring(out.indexOf(BenchCommand.LOOP_MARKER) + BenchCommand.LOOP_MARKER.length());
+        assertThat(timed).containsPattern("(?s)^\\s*step 1: \\d+\\.\\d ms\\s+step 2: \\d+\\.\\d ms\\s+"
+                + "mean \\d+\\.\\d ms per step over 2 steps\\s*$");
+        assertThat(out).doesNotContain("row ").doesNotContain("PyTorch column");
+        assertThat(Cli.run(2, "bench", "--loop", "DTKD", "--pairs", "none").err())
+                .contains("--loop needs a pair (--pairs), found none");
+        assertThat(Cli.run(2, "bench", "--loop", "FAST").err()).contains("FAST");
+    }
+
+    @Test
     void badOptionsExitWithTwoNamingTheValue() {
         assertThat(Cli.run(2, "bench", "--loss-sizes", "64by100").err())
                 .contains("a loss size must be NxC (e.g. 64x100), found '64by100'");
         assertThat(Cli.run(2, "bench", "--pairs", "resnet32x4").err())
                 .contains("a pair must be teacher:student (e.g. resnet32x4:resnet8x4), found 'resnet32x4'");
         assertThat(Cli.run(2, "bench", "--iterations", "0").err()).contains("--iterations must be > 0, found 0");
+        assertThat(Cli.run(2, "bench", "--torch-malloc", "tuned").err()).contains("KEEP, GLIBC")
+                .contains("tuned");
         assertThat(Cli.run(2, "bench", "--levers", "fast").err())
                 .contains("--levers must name conv-cache, fused-bn, bn-fold or none, found 'fast'");
         assertThat(Cli.run(2, "bench", "--rounds", "2", "--epochs", "3").err())

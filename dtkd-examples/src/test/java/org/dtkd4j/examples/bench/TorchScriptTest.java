@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,6 +58,22 @@ class TorchScriptTest {
     static void closeTorch() {
         if (torch != null) {
             torch.close();
+        }
+    }
+
+    @Test
+    void theServerProcessGetsTheMallocEnvironmentAskedFor() {
+        BenchOptions options = new BenchOptions(1, 1, 1, 100, 1, 4, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(),
+                torch.python(), 7, Set.of());
+        try (TorchBench.Server keep = torch.serve(options, 1)) {
+            assertThat(keep.mallocEnvironment()).containsAllEntriesOf(TorchBench.Malloc.KEEP.environment())
+                    .containsEntry("MALLOC_TRIM_THRESHOLD_", "4294967296");
+        }
+        try (TorchBench glibcSide = TorchBench.open(torch.python(), TorchBench.Malloc.GLIBC).orElseThrow();
+             TorchBench.Server glibc = glibcSide.serve(options, 1)) {
+            assertThat(glibc.mallocEnvironment()).isEqualTo(System.getenv().entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("MALLOC_"))
+                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
         }
     }
 
