@@ -54,8 +54,9 @@ def summarize(path):
     conv = sum(v for k, v in ms.items() if k[0] == "convolution") / steps
     reorder = sum(v for k, v in ms.items() if k[0] == "reorder") / steps
     total = sum(ms.values()) / steps
+    other = max(0.0, total - conv - reorder)
     print("  total %.1f ms/step: convolutions %.1f, reorders %.1f, other primitives %.1f"
-          % (total, conv, reorder, total - conv - reorder))
+          % (total, conv, reorder, other))
     print()
 
 

@@ -1,6 +1,5 @@
 package org.dtkd4j.core.perf;
 
-import java.lang.reflect.Field;
 import java.nio.FloatBuffer;
 import java.util.Collections;
 import java.util.Map;
@@ -57,7 +56,8 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
     /** The per-thread working copies of one channel's values (activations and gradients), grown on demand. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
-    private static final Field HELPER = helperField();
+    private static final PrivateField<BatchNormalization, BatchNormalizationHelper> HELPER =
+            new PrivateField<>(BatchNormalization.class, "helper");
 
     private double[] batchMean = new double[0];
     private double[] batchVariance = new double[0];
@@ -84,7 +84,7 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
         int installed = 0;
         for (Layer layer : graph.getLayers()) {
             if (layer instanceof BatchNormalization bn && servable(bn)) {
-                setHelper(bn, new FusedBatchNorm());
+                HELPER.set(bn, new FusedBatchNorm(), "BatchNorm layer " + bn.getIndex());
                 installed++;
             }
         }
@@ -109,26 +109,6 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
         org.deeplearning4j.nn.conf.layers.BatchNormalization conf =
                 (org.deeplearning4j.nn.conf.layers.BatchNormalization) layer.conf().getLayer();
         return !conf.isLockGammaBeta() && conf.getCnn2DFormat() == CNN2DFormat.NCHW;
-    }
-
-    private static Field helperField() {
-        try {
-            Field f = BatchNormalization.class.getDeclaredField("helper");
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("DL4J's BatchNormalization layer has no accessible 'helper' field; "
-                    + "this DL4J version is not supported: " + e, e);
-        }
-    }
-
-    private static void setHelper(BatchNormalization layer, BatchNormalizationHelper helper) {
-        try {
-            HELPER.set(layer, helper);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("cannot set the helper of BatchNorm layer " + layer.getIndex() + ": " + e,
-                    e);
-        }
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.dtkd4j.core.perf;
 
-import java.lang.reflect.Field;
 import java.util.Arrays;
 
 import org.deeplearning4j.nn.api.Layer;
@@ -42,7 +41,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class MaskReLU extends ActivationLayer {
 
-    private static final Field VERTEX_LAYER = vertexLayerField();
+    private static final PrivateField<LayerVertex, Layer> VERTEX_LAYER = new PrivateField<>(LayerVertex.class,
+            "layer");
 
     private MaskReLU(ActivationLayer replaced, DataType dataType) {
         super(replaced.conf(), dataType);
@@ -68,7 +68,7 @@ public final class MaskReLU extends ActivationLayer {
                     .getActivationFn())) {
                 ActivationLayer old = (ActivationLayer) lv.getLayer();
                 MaskReLU replacement = new MaskReLU(old, graph.getConfiguration().getDataType());
-                setLayer(lv, replacement);
+                VERTEX_LAYER.set(lv, replacement, "vertex " + lv.getVertexName());
                 for (int i = 0; i < layers.length; i++) {
                     if (layers[i] == old) {
                         layers[i] = replacement;
@@ -98,25 +98,6 @@ public final class MaskReLU extends ActivationLayer {
         return fn instanceof ActivationReLU r && r.getClass() == ActivationReLU.class && r.getMax() == null
                 && (r.getThreshold() == null || r.getThreshold() == 0.0)
                 && (r.getNegativeSlope() == null || r.getNegativeSlope() == 0.0);
-    }
-
-    private static Field vertexLayerField() {
-        try {
-            Field f = LayerVertex.class.getDeclaredField("layer");
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("DL4J's LayerVertex has no accessible 'layer' field; "
-                    + "this DL4J version is not supported: " + e, e);
-        }
-    }
-
-    private static void setLayer(LayerVertex vertex, Layer layer) {
-        try {
-            VERTEX_LAYER.set(vertex, layer);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("cannot set the layer of vertex " + vertex.getVertexName() + ": " + e, e);
-        }
     }
 
     /** Training: {@code max(x, 0)} into a new activation array; otherwise DL4J's layer. */
