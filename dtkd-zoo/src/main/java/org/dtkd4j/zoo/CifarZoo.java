@@ -1,5 +1,6 @@
 package org.dtkd4j.zoo;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -139,6 +140,31 @@ public final class CifarZoo {
             }
             bias.assign(Nd4j.createFromArray(values).reshape(bias.shape()).castTo(bias.dataType()));
         }
+        return graph;
+    }
+
+    /**
+     * A model built channels-last ({@link ZooSpec#dataFormat()} {@code NHWC}) with given parameters, e.g. those of
+     * the same model trained or imported NCHW: both layouts take the same parameters in the same order and compute
+     * the same function (tested in {@code DataFormatTest}; with oneDNN's kernels a float32 teacher's logits are the
+     * same bits, its NHWC convolution kernel running in both). A teacher infers faster channels-last on ND4J's CPU
+     * backend: oneDNN computes 2D convolutions in NHWC there, so an NCHW graph pays a layout conversion of every
+     * convolution's input and output.
+     *
+     * @param name   a name from {@link #names()}
+     * @param spec   the model's classes, input shape and data type (its layout is ignored)
+     * @param params the parameters, in the order of {@link #build}'s graph
+     * @return the initialised channels-last graph holding a copy of {@code params}
+     * @throws IllegalArgumentException for an unknown name, or parameters of another length than the model's
+     */
+    public static ComputationGraph channelsLast(String name, ZooSpec spec, INDArray params) {
+        ComputationGraph graph = build(name, spec.toBuilder().dataFormat(CNN2DFormat.NHWC).build());
+        if (params.length() != graph.numParams()) {
+            throw new IllegalArgumentException(name + " with " + spec.numClasses() + " classes and input "
+                    + spec.channels() + "x" + spec.height() + "x" + spec.width() + " has " + graph.numParams()
+                    + " parameters, found " + params.length());
+        }
+        graph.setParams(params.castTo(spec.dataType()));
         return graph;
     }
 

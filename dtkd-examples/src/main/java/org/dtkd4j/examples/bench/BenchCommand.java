@@ -97,8 +97,10 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--levers", defaultValue = "none", description = "levers measured against the baseline in the "
             + "same rounds, comma-separated: conv-cache (student convolutions keep their activations for backprop: "
             + "one more step row per method), fused-bn (student BatchNorm on dtkd4j's fused kernel: one more step row "
-            + "per method), bn-fold (teacher BatchNorm folded into its convolutions: one more teacher inference row); "
-            + "with several, also one step row per method with all of them; default ${DEFAULT-VALUE}")
+            + "per method), bn-fold (teacher BatchNorm folded into its convolutions: one more teacher inference row), "
+            + "channels-last (teacher built NHWC with the same parameters: one more teacher inference row, and one "
+            + "with both teacher levers); with several, also one step row per method with all of them; default "
+            + "${DEFAULT-VALUE}")
     private String levers;
 
     @Option(names = "--loop", paramLabel = "<method>", description = "instead of the table: after --warmup steps, "
@@ -150,11 +152,16 @@ public final class BenchCommand implements Runnable {
                 group("losses " + size, losses.rows(size), server, rounds, rows, log);
             }
             for (BenchOptions.ModelPair pair : options.pairs()) {
-                try (Teacher teacher = steps.teacher(pair.teacher());
-                     Teacher folded = options.levers().contains(Lever.BN_FOLD) ? steps.foldedTeacher(pair.teacher())
-                             : null) {
-                    group("steps and teacher inference " + pair, steps.rows(pair, teacher, folded), server, rounds,
-                            rows, log);
+                Map<Set<Lever>, Teacher> teachers = new LinkedHashMap<>();
+                try {
+                    teachers.put(Set.of(), steps.teacher(pair.teacher(), Set.of()));
+                    for (Set<Lever> variant : Lever.teacherVariants(options.levers())) {
+                        teachers.put(variant, steps.teacher(pair.teacher(), variant));
+                    }
+                    group("steps and teacher inference " + pair, steps.rows(pair, teachers), server, rounds, rows,
+                            log);
+                } finally {
+                    teachers.values().forEach(Teacher::close);
                 }
             }
             long[] machine1 = MachineState.machineTicks();
@@ -198,10 +205,9 @@ public final class BenchCommand implements Runnable {
             throw new ParameterException(spec.commandLine(), "--loop needs a pair (--pairs), found none");
         }
         BenchOptions.ModelPair pair = options.pairs().get(0);
-        boolean folded = method.usesTeacher() && options.levers().contains(Lever.BN_FOLD);
         try (StepBench steps = new StepBench(options);
              Teacher teacher = !method.usesTeacher() ? null
-                     : folded ? steps.foldedTeacher(pair.teacher()) : steps.teacher(pair.teacher())) {
+                     : steps.teacher(pair.teacher(), Lever.teacherLevers(options.levers()))) {
             Runnable step = steps.stepper(pair, method, teacher, options.levers());
             stdout.printf("dtkd bench loop: step %s %s%s, batch %d, %d warmup + %d timed steps%n", pair, method,
                     options.levers().isEmpty() ? "" : " " + Lever.suffix(options.levers()), options.batch(),

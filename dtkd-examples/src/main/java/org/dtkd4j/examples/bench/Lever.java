@@ -1,16 +1,19 @@
 package org.dtkd4j.examples.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A speed lever the bench can measure against the baseline in the same rounds: its rows carry the lever's suffix
  * ({@code +conv-cache}), and each is compared with the row without it (the same id without the suffix) and with the
  * baseline's PyTorch row. With several levers named, each method also gets a step row with all of them
- * ({@code +conv-cache+fused-bn+bn-fold}: the engine's defaults and a folded teacher).
+ * ({@code +conv-cache+fused-bn+bn-fold}: the engine's defaults and a folded teacher), on the teacher with every
+ * teacher lever named.
  */
 public enum Lever {
     /**
@@ -27,7 +30,12 @@ public enum Lever {
     FUSED_BN("fused-bn", true),
     /** The teacher's BatchNorm folded into its convolutions ({@code GraphTeacher.foldingBatchNorm}): one more teacher
      * inference row. */
-    BN_FOLD("bn-fold", false);
+    BN_FOLD("bn-fold", false),
+    /**
+     * The teacher built channels-last with the same parameters ({@code CifarZoo.channelsLast}): one more teacher
+     * inference row (and one with every teacher lever when {@link #BN_FOLD} is named too).
+     */
+    CHANNELS_LAST("channels-last", false);
 
     private final String option;
     private final boolean student;
@@ -39,7 +47,7 @@ public enum Lever {
 
     /**
      * The variants that step rows measure besides the baseline: each student lever named alone, then, when several
-     * levers are named, all of them together (a step with {@link #BN_FOLD} runs the folded teacher).
+     * levers are named, all of them together (a step with teacher levers runs the teacher with them).
      *
      * @param levers the levers named
      * @return the variants, each a non-empty set of levers
@@ -53,6 +61,42 @@ public enum Lever {
         }
         if (levers.size() > 1) {
             out.add(EnumSet.copyOf(levers));
+        }
+        return out;
+    }
+
+    /**
+     * The teachers that inference rows measure besides the baseline: each teacher lever named alone, then, when
+     * several are named, all of them together.
+     *
+     * @param levers the levers named
+     * @return the variants, each a non-empty set of teacher levers
+     */
+    public static List<Set<Lever>> teacherVariants(Set<Lever> levers) {
+        List<Set<Lever>> out = new ArrayList<>();
+        Set<Lever> all = EnumSet.noneOf(Lever.class);
+        for (Lever l : levers) {
+            if (!l.student) {
+                out.add(EnumSet.of(l));
+                all.add(l);
+            }
+        }
+        if (all.size() > 1) {
+            out.add(all);
+        }
+        return out;
+    }
+
+    /**
+     * @param levers levers
+     * @return the teacher levers among them
+     */
+    public static Set<Lever> teacherLevers(Set<Lever> levers) {
+        Set<Lever> out = EnumSet.noneOf(Lever.class);
+        for (Lever l : levers) {
+            if (!l.student) {
+                out.add(l);
+            }
         }
         return out;
     }
@@ -100,8 +144,8 @@ public enum Lever {
                 }
             }
             if (found == null) {
-                throw new IllegalArgumentException("--levers must name conv-cache, fused-bn, bn-fold or none, found '"
-                        + item + "'");
+                throw new IllegalArgumentException("--levers must name " + Arrays.stream(values())
+                        .map(Lever::option).collect(Collectors.joining(", ")) + " or none, found '" + item + "'");
             }
             out.add(found);
         }

@@ -33,6 +33,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.Set;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -83,54 +84,57 @@ final class StepBench implements AutoCloseable {
         }
     }
 
+    /** @return the zoo spec of the bench's models: its classes and seed, CIFAR input, float32, NCHW */
+    ZooSpec spec() {
+        return ZooSpec.builder().numClasses(options.classes()).seed(options.seed()).build();
+    }
+
     /** @return a randomly initialised zoo model with the bench's classes and seed */
     ComputationGraph model(String name) {
-        return CifarZoo.build(name, ZooSpec.builder().numClasses(options.classes()).seed(options.seed()).build());
+        return CifarZoo.build(name, spec());
     }
 
     /**
-     * @param name a zoo model name
-     * @return a frozen teacher of the randomly initialised model; close it after the rows that use it
+     * @param name   a zoo model name
+     * @param levers teacher levers: {@link Lever#BN_FOLD} folds its BatchNorm into its convolutions,
+     *               {@link Lever#CHANNELS_LAST} builds it channels-last with the same parameters
+     * @return a frozen teacher of the randomly initialised model (the same parameters whatever the levers); close it
+     *     after the rows that use it
      */
-    Teacher teacher(String name) {
-        return GraphTeacher.of(model(name), name);
+    Teacher teacher(String name, Set<Lever> levers) {
+        ComputationGraph graph = model(name);
+        if (levers.contains(Lever.CHANNELS_LAST)) {
+            graph = CifarZoo.channelsLast(name, spec(), graph.params());
+        }
+        return levers.contains(Lever.BN_FOLD) ? GraphTeacher.foldingBatchNorm(graph, name) : GraphTeacher.of(graph, name);
     }
 
     /**
-     * @param name a zoo model name
-     * @return a frozen teacher of the same randomly initialised model as {@link #teacher}, its BatchNorm folded into
-     *     its convolutions ({@link Lever#BN_FOLD})
+     * @param pair     teacher and student
+     * @param teachers the pair's teacher for no teacher lever (the empty set) and for each of
+     *                 {@link Lever#teacherVariants}, shared by the step rows and the inference rows
+     * @return one step row per {@link Method} (and per method and {@link Lever#stepVariants}, those with teacher
+     *     levers on the teacher with those levers), then the teacher inference rows, each with what PyTorch computes
+     *     for it
      */
-    Teacher foldedTeacher(String name) {
-        return GraphTeacher.foldingBatchNorm(model(name), name);
-    }
-
-    /**
-     * @param pair    teacher and student
-     * @param teacher the pair's teacher (from {@link #teacher}), shared by the step rows and the inference row
-     * @param folded  the same teacher with its BatchNorm folded (from {@link #foldedTeacher}), or {@code null} without
-     *                {@link Lever#BN_FOLD}
-     * @return one step row per {@link Method} (and per method and {@link Lever#stepVariants}), then the teacher
-     *     inference row (and the folded teacher's), each with what PyTorch computes for it
-     */
-    List<Rounds.Planned> rows(BenchOptions.ModelPair pair, Teacher teacher, Teacher folded) {
+    List<Rounds.Planned> rows(BenchOptions.ModelPair pair, Map<Set<Lever>, Teacher> teachers) {
         List<Rounds.Planned> rows = new ArrayList<>();
+        Teacher base = teachers.get(Set.of());
         for (Method method : Method.values()) {
             TorchBench.Setup torch = TorchBench.Setup.step(pair, method.name());
-            rows.add(new Rounds.Planned(step(torch.id(), "step " + pair + " " + method, pair, method, teacher,
+            rows.add(new Rounds.Planned(step(torch.id(), "step " + pair + " " + method, pair, method, base,
                     Set.of()), torch));
             for (Set<Lever> variant : Lever.stepVariants(options.levers())) {
                 String suffix = Lever.suffix(variant);
                 rows.add(new Rounds.Planned(step(torch.id() + suffix, "step " + pair + " " + method + " " + suffix,
-                        pair, method, variant.contains(Lever.BN_FOLD) ? folded : teacher, variant), torch));
+                        pair, method, teachers.get(Lever.teacherLevers(variant)), variant), torch));
             }
         }
-        TorchBench.Setup torch = TorchBench.Setup.infer(pair.teacher());
-        rows.add(new Rounds.Planned(inference(torch.id(), "teacher inference " + pair.teacher(), teacher), torch));
-        if (folded != null) {
-            String suffix = Lever.BN_FOLD.suffix();
-            rows.add(new Rounds.Planned(inference(torch.id() + suffix, "teacher inference " + pair.teacher() + " "
-                    + suffix, folded), torch));
+        for (Map.Entry<Set<Lever>, Teacher> t : teachers.entrySet()) {
+            TorchBench.Setup torch = TorchBench.Setup.infer(pair.teacher());
+            String suffix = Lever.suffix(t.getKey());
+            rows.add(new Rounds.Planned(inference(torch.id() + suffix, "teacher inference " + pair.teacher()
+                    + (suffix.isEmpty() ? "" : " " + suffix), t.getValue()), torch));
         }
         return rows;
     }

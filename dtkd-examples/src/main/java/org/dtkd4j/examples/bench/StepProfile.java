@@ -62,8 +62,7 @@ final class StepProfile {
      * @param out    where to print
      */
     void print(BenchOptions.ModelPair pair, Method method, int steps, PrintWriter out) {
-        try (Teacher teacher = options.levers().contains(Lever.BN_FOLD) ? bench.foldedTeacher(pair.teacher())
-                : bench.teacher(pair.teacher())) {
+        try (Teacher teacher = bench.teacher(pair.teacher(), Lever.teacherLevers(options.levers()))) {
             ComputationGraph student = bench.prepared(pair.student(), method, method.usesTeacher() ? teacher : null,
                     options.levers());
             DataSetIterator it = bench.iterator(method.usesTeacher() ? teacher : null);

@@ -26,8 +26,8 @@ class BenchCommandTest {
 
     private static final int METHODS = Method.values().length;
     /** The distillation methods × 3 implementations of the loss, every method's step without levers, with
-     * conv-cache, with fused-bn and with all three levers, 2 teacher inferences. */
-    private static final int DL4J_ROWS = (METHODS - 1) * 3 + 4 * METHODS + 2;
+     * conv-cache, with fused-bn and with all four levers, 4 teacher inferences (none, bn-fold, channels-last, both). */
+    private static final int DL4J_ROWS = (METHODS - 1) * 3 + 4 * METHODS + 4;
     /** The distillation methods' losses, every method's step, 1 teacher inference. */
     private static final int TORCH_ROWS = (METHODS - 1) + METHODS + 1;
 
@@ -39,14 +39,15 @@ class BenchCommandTest {
         }).orElse(false);
         Path json = dir.resolve("results.json");
         String out = Cli.run(0, "bench", "--quick", "--loss-sizes", "4x10", "--pairs", "resnet8:resnet8", "--batch",
-                "4", "--classes", "10", "--out", json.toString(), "--profile", "--levers", "conv-cache,fused-bn,bn-fold").out();
+                "4", "--classes", "10", "--out", json.toString(), "--profile", "--levers",
+                "conv-cache,fused-bn,bn-fold,channels-last").out();
 
         assertThat(out).contains("machine: ").contains("threads: ").contains("OMP_NUM_THREADS=")
                 .contains("kernels: ND4J backend").containsPattern("load before: .*\\(1/5/15 min\\); busy processes: ")
                 .contains("settings: warmup 1, 6 rounds (order reversed every other round), at least 1 timed "
                         + "iteration(s) per row per round (rows under 10 ms repeated to that), memory read after 2 "
                         + "blocks, batch 4, 10 classes")
-                .contains("levers [conv-cache, fused-bn, bn-fold]")
+                .contains("levers [conv-cache, fused-bn, bn-fold, channels-last]")
                 .containsPattern("load after: .*; busy processes: ")
                 .containsPattern("CPU time of other processes during the rounds: \\d+\\.\\d% of the machine")
                 .containsPattern("The machine was quiet\\.|WARNING: the machine was not quiet \\(");
@@ -85,16 +86,21 @@ class BenchCommandTest {
         assertThat(labels).contains("loss DTKD 4x10 closed-form", "loss DTKD 4x10 DL4J loss", "loss DTKD 4x10 SameDiff",
                 "loss DTKD_DKD 4x10 SameDiff", "step resnet8->resnet8 NONE", "step resnet8->resnet8 DTKD_DKD",
                 "teacher inference resnet8", "step resnet8->resnet8 DTKD +conv-cache",
-                "step resnet8->resnet8 DTKD +fused-bn", "step resnet8->resnet8 DTKD +conv-cache+fused-bn+bn-fold",
-                "teacher inference resnet8 +bn-fold");
+                "step resnet8->resnet8 DTKD +fused-bn",
+                "step resnet8->resnet8 DTKD +conv-cache+fused-bn+bn-fold+channels-last",
+                "teacher inference resnet8 +bn-fold", "teacher inference resnet8 +channels-last",
+                "teacher inference resnet8 +bn-fold+channels-last");
         assertThat(out).contains("Targets (ratio = median of the per-round ratios [95% interval]")
                 .containsPattern("DTKD step / KD step, resnet8->resnet8 +\\d+\\.\\d{3} \\[\\d+\\.\\d{3}, \\d+\\.\\d{3}\\] +<= 1\\.03 +"
                         + "(met|MISSED|not distinguishable)");
         assertThat(out.contains("DL4J / PyTorch, loss DTKD 4x10 closed-form")).isEqualTo(torch);
         assertThat(out).containsPattern("with / without conv-cache, step resnet8->resnet8 DTKD +\\d")
                 .containsPattern("with / without fused-bn, step resnet8->resnet8 DTKD +\\d")
-                .containsPattern("with / without conv-cache\\+fused-bn\\+bn-fold, step resnet8->resnet8 DTKD +\\d")
+                .containsPattern("with / without conv-cache\\+fused-bn\\+bn-fold\\+channels-last, step resnet8->resnet8 "
+                        + "DTKD +\\d")
                 .containsPattern("with / without bn-fold, teacher inference resnet8 +\\d")
+                .containsPattern("with / without channels-last, teacher inference resnet8 +\\d")
+                .containsPattern("with / without bn-fold\\+channels-last, teacher inference resnet8 +\\d")
                 .containsPattern("DTKD step / KD step, resnet8->resnet8\\+conv-cache +\\d");
         String profile = out.substring(out.indexOf("Profile: DTKD step resnet8->resnet8"));
         assertThat(profile).contains("student forward").contains("loss + backward").contains("conv2d")
@@ -148,7 +154,7 @@ class BenchCommandTest {
         assertThat(Cli.run(2, "bench", "--torch-malloc", "tuned").err()).contains("KEEP, GLIBC")
                 .contains("tuned");
         assertThat(Cli.run(2, "bench", "--levers", "fast").err())
-                .contains("--levers must name conv-cache, fused-bn, bn-fold or none, found 'fast'");
+                .contains("--levers must name conv-cache, fused-bn, bn-fold, channels-last or none, found 'fast'");
         assertThat(Cli.run(2, "bench", "--rounds", "2", "--epochs", "3").err())
                 .contains("--epochs must be <= --rounds (2), found 3");
         assertThat(Cli.run(0, "--help").out()).contains("bench");
