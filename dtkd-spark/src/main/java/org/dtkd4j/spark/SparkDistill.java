@@ -96,7 +96,8 @@ public final class SparkDistill extends DistillCommand {
                     averaging != null ? averaging : 1).write(dir);
         }
         TeacherSource teacher = SparkTeachers.fromFile(sc, cfg.teacherWeights().orElseThrow(),
-                cfg.distiller().teacher(), cfg.extensions().foldTeacherBatchNorm());
+                cfg.distiller().teacher(), cfg.extensions().foldTeacherBatchNorm(),
+                cfg.extensions().teacherChannelsLast());
         return distiller.trainEpochsWith(new SparkDistillation(sc, teacher, settings.workers(), settings.averaging()));
     }
 }

@@ -26,10 +26,12 @@ public final class SparkTeachers {
      * @param file a .onnx, .zip (DL4J) or .h5 (Keras) teacher
      * @param arch {@code DISTILLER.TEACHER} of the configuration (a zoo name loads a PyTorch ONNX export natively)
      * @param foldBatchNorm {@code DTKD4J.FOLD_TEACHER_BATCH_NORM} of the configuration
+     * @param channelsLast {@code DTKD4J.TEACHER_CHANNELS_LAST} of the configuration
      * @return the source
      * @throws UncheckedIOException if the file cannot be read
      */
-    public static TeacherSource fromFile(JavaSparkContext sc, Path file, String arch, boolean foldBatchNorm) {
+    public static TeacherSource fromFile(JavaSparkContext sc, Path file, String arch, boolean foldBatchNorm,
+                                         boolean channelsLast) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -38,16 +40,17 @@ public final class SparkTeachers {
         }
         Broadcast<byte[]> content = sc.broadcast(bytes);
         String name = file.getFileName().toString();
-        return () -> open(content.value(), name, arch, foldBatchNorm);
+        return () -> open(content.value(), name, arch, foldBatchNorm, channelsLast);
     }
 
-    private static Teacher open(byte[] content, String name, String arch, boolean foldBatchNorm) {
+    private static Teacher open(byte[] content, String name, String arch, boolean foldBatchNorm,
+                                boolean channelsLast) {
         try {
             Path dir = Files.createTempDirectory("dtkd-teacher");
             Path copy = dir.resolve(name);
             Files.write(copy, content);
             try {
-                return RunSetup.openTeacher(copy, arch, foldBatchNorm,
+                return RunSetup.openTeacher(copy, arch, foldBatchNorm, channelsLast,
                         new PrintStream(OutputStream.nullOutputStream()));
             } finally {
                 Files.delete(copy);

@@ -1,5 +1,6 @@
 package org.dtkd4j.examples.cli;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.dtkd4j.core.data.Datasets;
 import org.dtkd4j.core.data.ImageDataSetIterator;
@@ -186,7 +187,7 @@ public final class RunSetup {
      */
     static Teacher teacher(ExperimentConfig cfg, TrainTestSplit data, PrintStream console) {
         Teacher teacher = openTeacher(teacherFile(cfg), cfg.distiller().teacher(),
-                cfg.extensions().foldTeacherBatchNorm(), console);
+                cfg.extensions().foldTeacherBatchNorm(), cfg.extensions().teacherChannelsLast(), console);
         try {
             requireFits(teacher, data.test());
             return teacher;
@@ -205,16 +206,19 @@ public final class RunSetup {
      *                of that architecture when its weights fit
      * @param foldBatchNorm {@code DTKD4J.FOLD_TEACHER_BATCH_NORM}: a teacher that runs a DL4J graph runs it with its
      *                BatchNorm folded into its convolutions ({@link GraphTeacher#foldingBatchNorm()})
+     * @param channelsLast {@code DTKD4J.TEACHER_CHANNELS_LAST}: a zoo teacher loaded from its ONNX export runs
+     *                channels-last ({@link CifarZoo#channelsLast})
      * @param console where the fallback note goes
      * @return the teacher, open
      * @throws IllegalArgumentException if the file cannot be loaded
      */
-    public static Teacher openTeacher(Path file, String arch, boolean foldBatchNorm, PrintStream console) {
+    public static Teacher openTeacher(Path file, String arch, boolean foldBatchNorm, boolean channelsLast,
+                                      PrintStream console) {
         Teacher teacher;
         if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")
                 && CifarZoo.names().contains(arch)) {
             try {
-                teacher = Teachers.zooFromOnnx(arch, file);
+                teacher = Teachers.zooFromOnnx(arch, file, channelsLast ? CNN2DFormat.NHWC : CNN2DFormat.NCHW);
             } catch (IllegalArgumentException e) {
                 console.println("teacher: " + file + " is not a PyTorch export of the zoo's " + arch + " ("
                         + e.getMessage() + "); importing its ONNX graph instead");

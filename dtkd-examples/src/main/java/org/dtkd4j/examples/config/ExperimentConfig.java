@@ -300,6 +300,10 @@ public final class ExperimentConfig {
      *                           ONNX export, a Keras file) runs with its BatchNorm folded into its convolutions
      *                           ({@code GraphTeacher.foldingBatchNorm}; logits equal to float rounding, faster)
      *                           (default {@code True})
+     * @param teacherChannelsLast {@code DTKD4J.TEACHER_CHANNELS_LAST}: a zoo teacher loaded from its PyTorch ONNX
+     *                           export ({@code DISTILLER.TEACHER} a zoo name) runs channels-last
+     *                           ({@code CifarZoo.channelsLast}; the same logits, faster inference) (default
+     *                           {@code True})
      * @param hazardPolicy       {@code DTKD4J.HAZARD_POLICY}: a {@link HazardPolicy} name, any case (default
      *                           {@code GUARDED})
      * @param detachTemperatures {@code DTKD4J.DETACH_TEMPERATURES}: stop gradients through the DTKD temperatures
@@ -308,8 +312,8 @@ public final class ExperimentConfig {
     public record Extensions(String datasetType, String datasetDir, int trainSubset, int trainPerClass,
                              String teacherWeights, String runDir, int seed, int threads, int workers,
                              String augmentation, boolean cacheTeacherLogits, boolean cacheConvActivations,
-                             boolean fusedBatchNorm, boolean foldTeacherBatchNorm, String hazardPolicy,
-                             boolean detachTemperatures) {
+                             boolean fusedBatchNorm, boolean foldTeacherBatchNorm, boolean teacherChannelsLast,
+                             String hazardPolicy, boolean detachTemperatures) {
         /** Validates every field. */
         public Extensions {
             if (!datasetType.isEmpty() && DatasetType.ofConfigName(datasetType).isEmpty()) {
@@ -407,7 +411,8 @@ public final class ExperimentConfig {
                 integer("DTKD4J.THREADS"), integer("DTKD4J.WORKERS"), str("DTKD4J.AUGMENTATION"),
                 (Boolean) values.get("DTKD4J.CACHE_TEACHER_LOGITS"),
                 (Boolean) values.get("DTKD4J.CACHE_CONV_ACTIVATIONS"), (Boolean) values.get("DTKD4J.FUSED_BATCH_NORM"),
-                (Boolean) values.get("DTKD4J.FOLD_TEACHER_BATCH_NORM"), str("DTKD4J.HAZARD_POLICY"),
+                (Boolean) values.get("DTKD4J.FOLD_TEACHER_BATCH_NORM"),
+                (Boolean) values.get("DTKD4J.TEACHER_CHANNELS_LAST"), str("DTKD4J.HAZARD_POLICY"),
                 (Boolean) values.get("DTKD4J.DETACH_TEMPERATURES"));
 
         String datasetKey = extensions.datasetType().isEmpty() ? "DATASET.TYPE" : "DTKD4J.DATASET_TYPE";

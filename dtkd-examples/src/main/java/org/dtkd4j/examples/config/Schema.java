@@ -186,6 +186,7 @@ final class Schema {
         bool(k, x + "CACHE_CONV_ACTIVATIONS", true);
         bool(k, x + "FUSED_BATCH_NORM", true);
         bool(k, x + "FOLD_TEACHER_BATCH_NORM", true);
+        bool(k, x + "TEACHER_CHANNELS_LAST", true);
         str(k, x + "HAZARD_POLICY", "GUARDED");
         bool(k, x + "DETACH_TEMPERATURES", false);
         KEYS = Collections.unmodifiableMap(k);

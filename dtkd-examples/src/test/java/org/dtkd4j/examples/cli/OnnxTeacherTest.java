@@ -41,9 +41,11 @@ class OnnxTeacherTest {
                 "DISTILLER.TEACHER", GoldenOnnx.model(onnx), "DISTILLER.STUDENT", "resnet8");
         String teacher = new ObjectMapper().readTree(run.resolve("config.json").toFile()).get("teacher").asText();
         String zoo = GoldenOnnx.model(onnx) + " zoo teacher from " + onnx.getFileName();
-        // by default the teacher's BatchNorm is folded into its convolutions (DTKD4J.FOLD_TEACHER_BATCH_NORM)
-        assertThat(teacher).startsWith(zoo + " (").endsWith(" BatchNorm layers folded into convolutions) (100 classes)");
-        assertThat(Integer.parseInt(teacher.substring(zoo.length() + 2, teacher.indexOf(' ', zoo.length() + 2))))
+        // by default the teacher runs channels-last (DTKD4J.TEACHER_CHANNELS_LAST) with its BatchNorm folded into its
+        // convolutions (DTKD4J.FOLD_TEACHER_BATCH_NORM)
+        String last = zoo + ", channels-last";
+        assertThat(teacher).startsWith(last + " (").endsWith(" BatchNorm layers folded into convolutions) (100 classes)");
+        assertThat(Integer.parseInt(teacher.substring(last.length() + 2, teacher.indexOf(' ', last.length() + 2))))
                 .as("BatchNorm layers folded").isPositive();
         assertThat(r.out()).contains("teacher " + teacher + ": test top-1")
                 .doesNotContain("importing its ONNX graph");
@@ -53,7 +55,7 @@ class OnnxTeacherTest {
         Cli.run(0, "distill", "--cfg", Path.of("..", "configs", "cifar100", "dtkd", "res32x4_res8x4.yaml"),
                 "--teacher", onnx, "--dataset-dir", cifar100, "--run-dir", unfolded, "--epochs", "1",
                 "DISTILLER.TEACHER", GoldenOnnx.model(onnx), "DISTILLER.STUDENT", "resnet8",
-                "DTKD4J.FOLD_TEACHER_BATCH_NORM", "False");
+                "DTKD4J.FOLD_TEACHER_BATCH_NORM", "False", "DTKD4J.TEACHER_CHANNELS_LAST", "False");
         assertThat(new ObjectMapper().readTree(unfolded.resolve("config.json").toFile()).get("teacher").asText())
                 .isEqualTo(zoo + " (100 classes)");
     }

@@ -152,14 +152,17 @@ class ExperimentConfigTest {
         assertThat(base.extensions().cacheConvActivations()).isTrue();
         assertThat(base.extensions().fusedBatchNorm()).isTrue();
         assertThat(base.extensions().foldTeacherBatchNorm()).isTrue();
+        assertThat(base.extensions().teacherChannelsLast()).isTrue();
         ExperimentConfig.Extensions engine = base.withOverrides(List.of("DTKD4J.AUGMENTATION", "None",
                 "DTKD4J.CACHE_TEACHER_LOGITS", "True", "DTKD4J.WORKERS", "4", "DTKD4J.CACHE_CONV_ACTIVATIONS",
-                "False", "DTKD4J.FUSED_BATCH_NORM", "False", "DTKD4J.FOLD_TEACHER_BATCH_NORM", "False")).extensions();
+                "False", "DTKD4J.FUSED_BATCH_NORM", "False", "DTKD4J.FOLD_TEACHER_BATCH_NORM", "False",
+                "DTKD4J.TEACHER_CHANNELS_LAST", "False")).extensions();
         assertThat(engine.trainingAugmentation()).isEqualTo(Augmentation.NONE);
         assertThat(engine.cacheTeacherLogits()).isTrue();
         assertThat(engine.cacheConvActivations()).isFalse();
         assertThat(engine.fusedBatchNorm()).isFalse();
         assertThat(engine.foldTeacherBatchNorm()).isFalse();
+        assertThat(engine.teacherChannelsLast()).isFalse();
         assertThat(engine.workers()).isEqualTo(4);
     }
 
