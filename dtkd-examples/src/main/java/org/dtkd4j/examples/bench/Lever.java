@@ -73,13 +73,10 @@ public enum Lever {
      * @return the variants, each a non-empty set of teacher levers
      */
     public static List<Set<Lever>> teacherVariants(Set<Lever> levers) {
+        Set<Lever> all = teacherLevers(levers);
         List<Set<Lever>> out = new ArrayList<>();
-        Set<Lever> all = EnumSet.noneOf(Lever.class);
-        for (Lever l : levers) {
-            if (!l.student) {
-                out.add(EnumSet.of(l));
-                all.add(l);
-            }
+        for (Lever l : all) {
+            out.add(EnumSet.of(l));
         }
         if (all.size() > 1) {
             out.add(all);

@@ -231,12 +231,12 @@ public final class TorchBench implements AutoCloseable {
             server.close();
             throw new IllegalStateException("PyTorch runs " + running + " threads, asked for " + threads);
         }
+        Map<String, String> seen = server.mallocEnvironment();
         for (Map.Entry<String, String> e : malloc.environment().entrySet()) {
-            String seen = server.hello.path("malloc").path(e.getKey()).asText(null);
-            if (!e.getValue().equals(seen)) {
+            if (!e.getValue().equals(seen.get(e.getKey()))) {
                 server.close();
-                throw new IllegalStateException("the PyTorch process has " + e.getKey() + "=" + seen + ", set to "
-                        + e.getValue());
+                throw new IllegalStateException("the PyTorch process has " + e.getKey() + "=" + seen.get(e.getKey())
+                        + ", set to " + e.getValue());
             }
         }
         return server;
