@@ -73,6 +73,9 @@ final class SgdMomentumUpdater implements GradientUpdater<SgdMomentum> {
         if (v == null) {
             throw new IllegalStateException("SgdMomentum updater used before its state was set");
         }
+        if (HostLoops.momentum(v, gradient, config.momentum(), lr)) {
+            return;
+        }
         INDArray g = gradient.reshape(v.shape());
         v.muli(config.momentum()).addi(g);
         gradient.assign(v.reshape(gradient.shape())).muli(lr);

@@ -59,7 +59,10 @@ public final class TorchWeightDecay extends BaseTrainingListener implements Seri
             if (layer.getConfig().getUpdaterByParam(param) instanceof NoOp || !layer.updaterDivideByMinibatch(param)) {
                 continue;
             }
-            e.getValue().addi(params.get(key).mul(scaled));
+            INDArray w = params.get(key);
+            if (!HostLoops.addScaled(e.getValue(), w, scaled)) {
+                e.getValue().addi(w.mul(scaled));
+            }
         }
     }
 

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,6 +75,20 @@ class FastKernelsOptInTest {
         assertThat(runPlainDl4jNetwork(List.of(), Map.of(), "enable")).containsPattern("maxPhysicalBytes=[1-9]");
         assertThat(runPlainDl4jNetwork(List.of("-D" + FastKernels.MAX_PHYSICAL_BYTES_PROPERTY + "=3g"), Map.of(),
                 "enableUnlessOptedOut")).contains("maxPhysicalBytes=" + 3L * 1024 * 1024 * 1024);
+    }
+
+    @Test
+    void applicationDefaultRunsBlasOnOneThreadUnlessThePropertySaysOtherwise() throws Exception {
+        assertThat(runPlainDl4jNetwork(List.of(), Map.of(), "enableUnlessOptedOut")).containsPattern("blasThreads=1\\R");
+        assertThat(runPlainDl4jNetwork(List.of("-D" + FastKernels.BLAS_THREADS_PROPERTY + "=3"), Map.of(),
+                "enableUnlessOptedOut")).containsPattern("blasThreads=3\\R");
+        String plain = runPlainDl4jNetwork(List.of(), Map.of());
+        Matcher m = Pattern.compile("blasThreads=(\\d+)\\R").matcher(plain);
+        assertThat(m.find()).as("output:%n%s", plain).isTrue();
+        int nd4jDefault = Integer.parseInt(m.group(1));
+        assertThat(runPlainDl4jNetwork(List.of("-D" + FastKernels.BLAS_THREADS_PROPERTY + "=" + (nd4jDefault + 1)),
+                Map.of())).as("a program that never calls dtkd4j keeps ND4J's count")
+                .containsPattern("blasThreads=" + nd4jDefault + "\\R");
     }
 
     private static String runPlainDl4jNetwork(List<String> jvmOptions, Map<String, String> environment,

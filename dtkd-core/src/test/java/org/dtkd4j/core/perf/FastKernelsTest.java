@@ -52,7 +52,7 @@ class FastKernelsTest {
         FastKernels.enable();
 
         assertThat(System.getProperty(DL4J_SWITCH)).isEqualTo("false");
-        assertThat(FastKernels.status()).isEqualTo(once).endsWith("DL4J layer helpers ON");
+        assertThat(FastKernels.status()).isEqualTo(once).contains("DL4J layer helpers ON, BLAS threads ");
     }
 
     @ParameterizedTest
@@ -63,9 +63,9 @@ class FastKernelsTest {
         FastKernels.enable();
 
         assertThat(System.getProperty(DL4J_SWITCH)).isEqualTo(userValue);
-        assertThat(FastKernels.status()).endsWith(Boolean.parseBoolean(userValue)
-                ? "DL4J layer helpers OFF (" + DL4J_SWITCH + " is not false)"
-                : "DL4J layer helpers ON");
+        assertThat(FastKernels.status()).contains(Boolean.parseBoolean(userValue)
+                ? "DL4J layer helpers OFF (" + DL4J_SWITCH + " is not false), BLAS threads "
+                : "DL4J layer helpers ON, BLAS threads ");
     }
 
     @Test
@@ -74,7 +74,7 @@ class FastKernelsTest {
         String isa = "(AVX512|AVX2|generic x86-64)";
         assertThat(FastKernels.status()).matches("ND4J backend CPU, natives linux-x86_64-onednn[-a-z0-9]* "
                 + "\\(built for " + isa + ", CPU has " + isa + "\\), oneDNN built in and in use, "
-                + "DL4J layer helpers ON");
+                + "DL4J layer helpers ON, BLAS threads [1-9][0-9]*(, JavaCPP resident-set check off)?");
     }
 
     /** Drives ND4J's real binding by reflection, so this test compiles without the CPU backend too. */
@@ -93,7 +93,7 @@ class FastKernelsTest {
             assertThat(bridge.isUseOneDnn()).isFalse();
             assertThat(bridge.isUseMKLDNN()).isFalse();
             assertThat(FastKernels.status())
-                    .endsWith("oneDNN built in, switched off, DL4J layer helpers OFF (oneDNN switched off)");
+                    .contains("oneDNN built in, switched off, DL4J layer helpers OFF (oneDNN switched off), BLAS threads ");
         } finally {
             setUseOneDnn.invoke(real, true);
         }
@@ -120,6 +120,26 @@ class FastKernelsTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("found on");
         });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "two", ""})
+    void blasThreadsThatAreNotAPositiveIntegerFailNamingTheProperty(String value) {
+        String saved = System.getProperty(FastKernels.BLAS_THREADS_PROPERTY);
+        System.setProperty(FastKernels.BLAS_THREADS_PROPERTY, value);
+        try {
+            assertThatThrownBy(FastKernels::enableUnlessOptedOut)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("system property dtkd.blasThreads must be an integer >= 1, found " + value);
+            System.setProperty(FastKernels.BLAS_THREADS_PROPERTY, " 4 ");
+            assertThat(FastKernels.blasThreads()).isEqualTo(4);
+        } finally {
+            if (saved == null) {
+                System.clearProperty(FastKernels.BLAS_THREADS_PROPERTY);
+            } else {
+                System.setProperty(FastKernels.BLAS_THREADS_PROPERTY, saved);
+            }
+        }
     }
 
     @Test

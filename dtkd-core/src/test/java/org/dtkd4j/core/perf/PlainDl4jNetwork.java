@@ -7,11 +7,12 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * A plain DL4J program that prints the class of its convolution layer's helper ({@code null} when there is none) and
- * JavaCPP's resident-set limit.
+ * JavaCPP's resident-set limit and ND4J's BLAS thread count.
  * Without arguments it never touches a dtkd4j class; with {@code enable} or {@code enableUnlessOptedOut} it first
  * calls that method of {@link FastKernels}. {@link FastKernelsOptInTest} runs it in fresh JVMs.
  */
@@ -48,5 +49,6 @@ public final class PlainDl4jNetwork {
         Object helper = net.getLayer("conv").getHelper();
         System.out.println("helper=" + (helper == null ? null : helper.getClass().getName()));
         System.out.println("maxPhysicalBytes=" + Pointer.maxPhysicalBytes());
+        System.out.println("blasThreads=" + Nd4j.factory().blas().getMaxThreads());
     }
 }

@@ -64,7 +64,7 @@ class DtkdCliTest {
     void mainRunsOnTheFastKernelsUnlessOptedOut() throws IOException, InterruptedException {
         assumeTrue(Nd4j.getBackend().getEnvironment().isCPU(), "oneDNN helpers are CPU-only");
         assertThat(runMain(List.of(), 0)).startsWith("dtkd4j ").contains("kernels: ND4J backend CPU")
-                .contains("DL4J layer helpers ON");
+                .contains("DL4J layer helpers ON, BLAS threads 1, JavaCPP resident-set check off");
         assertThat(runMain(List.of("-D" + FastKernels.PROPERTY + "=false"), 0))
                 .contains("DL4J layer helpers OFF (fast kernels not enabled");
         assertThat(runMain(List.of("-D" + FastKernels.PROPERTY + "=maybe"), 2).strip())
