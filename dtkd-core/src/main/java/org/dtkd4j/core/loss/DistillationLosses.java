@@ -43,7 +43,17 @@ public final class DistillationLosses {
             throw new IllegalArgumentException("config must not be null, found null");
         }
         LossInputs.validate(config.method(), student, teacher, targets);
-        ClosedForm builder = new ClosedForm(config, student, teacher, targets, config.warmupFactor(epoch));
+        return evaluate(config, student, teacher, targets, epoch,
+                RowTasks.forBatch(student.length, student[0].length));
+    }
+
+    /**
+     * {@link #evaluate(DistillationConfig, double[][], double[][], int[], int)} of valid inputs with the rows split
+     * as given; the result is the same for every split.
+     */
+    static LossResult evaluate(DistillationConfig config, double[][] student, double[][] teacher, int[] targets,
+                               int epoch, RowTasks tasks) {
+        ClosedForm builder = new ClosedForm(config, student, teacher, targets, config.warmupFactor(epoch), tasks);
         config.build(builder);
         LossResult result = builder.result();
         if (config.hazardPolicy() != HazardPolicy.OFFICIAL) {

@@ -37,24 +37,6 @@ final class RowMath {
         return max + Math.log(sum);
     }
 
-    /** @return {@code log_softmax(x)}, computed as {@code (x − max) − log Σ exp(x − max)} like PyTorch */
-    static double[] logSoftmax(double[] x) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : x) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (double v : x) {
-            sum += Math.exp(v - max);
-        }
-        double logSum = Math.log(sum);
-        double[] out = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = (x[i] - max) - logSum;
-        }
-        return out;
-    }
-
     /** @return {@code x / divisor}, element-wise */
     static double[] divide(double[] x, double divisor) {
         double[] out = new double[x.length];

@@ -39,17 +39,16 @@ final class Standardization {
     }
 
     /**
+     * @param tasks how the rows are split across threads
      * @throws HazardException under {@link HazardPolicy#STRICT}, on the first row whose student or teacher logits
      *                         are all equal
      */
-    static Standardization of(double[][] s, double[][] t, HazardPolicy policy) {
+    static Standardization of(double[][] s, double[][] t, HazardPolicy policy, RowTasks tasks) {
         int n = s.length;
-        double[][] zs = new double[n][];
-        double[][] zt = new double[n][];
-        double[][] centered = new double[n][];
-        double[] std = new double[n];
+        boolean guard = policy == HazardPolicy.GUARDED;
         boolean[] guarded = new boolean[n];
         boolean[] constantStudent = new boolean[n];
+        boolean[] constantTeacher = new boolean[n];
         for (int i = 0; i < n; i++) {
             boolean studentConstant = RowMath.constant(s[i]);
             boolean teacherConstant = RowMath.constant(t[i]);
@@ -59,41 +58,57 @@ final class Standardization {
                         + "'s logits are all equal (" + row[0] + "), so their std is 0 and logit standardisation "
                         + "divides by its epsilon 1e-7 alone");
             }
-            boolean guard = policy == HazardPolicy.GUARDED;
             guarded[i] = guard && (studentConstant || teacherConstant);
             constantStudent[i] = guard && studentConstant;
-            centered[i] = RowMath.centre(s[i]);
-            std[i] = std(s[i]);
-            zs[i] = guard && studentConstant ? new double[s[i].length] : RowMath.divide(centered[i], EPSILON + std[i]);
-            zt[i] = guard && teacherConstant ? new double[t[i].length]
-                    : RowMath.divide(RowMath.centre(t[i]), EPSILON + std(t[i]));
+            constantTeacher[i] = guard && teacherConstant;
         }
+        double[][] zs = new double[n][];
+        double[][] zt = new double[n][];
+        double[][] centered = new double[n][];
+        double[] std = new double[n];
+        tasks.run(n, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                centered[i] = RowMath.centre(s[i]);
+                std[i] = std(s[i]);
+                zs[i] = constantStudent[i] ? new double[s[i].length] : RowMath.divide(centered[i], EPSILON + std[i]);
+                zt[i] = constantTeacher[i] ? new double[t[i].length]
+                        : RowMath.divide(RowMath.centre(t[i]), EPSILON + std(t[i]));
+            }
+        });
         return new Standardization(zs, zt, guarded, centered, std, constantStudent);
     }
 
     /**
-     * @param g {@code [N][C]} gradient with respect to the standardised student logits
+     * @param g     {@code [N][C]} gradient with respect to the standardised student logits
+     * @param tasks how the rows are split across threads
      * @return the gradient with respect to the raw student logits
      */
-    double[][] backward(double[][] g) {
+    double[][] backward(double[][] g, RowTasks tasks) {
         int n = g.length;
         double[][] out = new double[n][];
-        for (int i = 0; i < n; i++) {
-            int c = g[i].length;
-            out[i] = new double[c];
-            if (constantStudent[i]) {
-                continue;
+        tasks.run(n, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                out[i] = backward(i, g[i]);
             }
-            double d = EPSILON + std[i];
-            double mean = 0;
-            for (double v : g[i]) {
-                mean += v;
-            }
-            mean /= c;
-            double throughStd = std[i] == 0 ? 0 : RowMath.dot(g[i], centered[i]) / (d * d) / ((c - 1) * std[i]);
-            for (int k = 0; k < c; k++) {
-                out[i][k] = (g[i][k] - mean) / d - throughStd * centered[i][k];
-            }
+        });
+        return out;
+    }
+
+    private double[] backward(int i, double[] g) {
+        int c = g.length;
+        double[] out = new double[c];
+        if (constantStudent[i]) {
+            return out;
+        }
+        double d = EPSILON + std[i];
+        double mean = 0;
+        for (double v : g) {
+            mean += v;
+        }
+        mean /= c;
+        double throughStd = std[i] == 0 ? 0 : RowMath.dot(g, centered[i]) / (d * d) / ((c - 1) * std[i]);
+        for (int k = 0; k < c; k++) {
+            out[k] = (g[k] - mean) / d - throughStd * centered[i][k];
         }
         return out;
     }
