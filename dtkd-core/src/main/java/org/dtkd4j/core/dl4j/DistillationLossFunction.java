@@ -9,6 +9,7 @@ import org.dtkd4j.core.loss.LossResult;
 import org.dtkd4j.core.loss.TemperatureStats;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,6 +20,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * Any distillation loss of this library as a DL4J {@link ILossFunction}, for the output layer ({@code OutputLayer}
@@ -199,16 +201,23 @@ public class DistillationLossFunction implements ILossFunction {
         return toString();
     }
 
-    /** One evaluation scattered back to all {@code N} rows: per-row scores and gradients of the summed score. */
+    /**
+     * One evaluation scattered back to all {@code N} rows: per-row scores of the summed score, and on demand the
+     * gradient of the summed score ({@code N·w_i·∂L/∂s_i} for the {@code N} rows kept with weights {@code w_i} by
+     * the mask, 0 for the others).
+     */
     private static final class Evaluation {
         final LossResult result;
         final double[] scores;
-        final double[][] gradient;
+        /** The rows of the input that were kept, in order: row {@code k} of {@link #result} is input row rows[k]. */
+        private final int[] rows;
+        private final double[] weights;
 
-        Evaluation(LossResult result, double[] scores, double[][] gradient) {
+        Evaluation(LossResult result, double[] scores, int[] rows, double[] weights) {
             this.result = result;
             this.scores = scores;
-            this.gradient = gradient;
+            this.rows = rows;
+            this.weights = weights;
         }
 
         double score(boolean average) {
@@ -220,9 +229,25 @@ public class DistillationLossFunction implements ILossFunction {
         }
 
         INDArray gradient(INDArray preOutput, IActivation activationFn) {
-            INDArray dLdOut = Matrices.fromRows(gradient, preOutput.dataType());
-            return activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
+            int kept = rows.length;
+            double[][] grad = new double[scores.length][(int) preOutput.size(1)];
+            for (int k = 0; k < kept; k++) {
+                int i = rows[k];
+                for (int j = 0; j < grad[i].length; j++) {
+                    grad[i][j] = weights[i] * kept * result.gradient()[k][j];
+                }
+            }
+            INDArray dLdOut = Matrices.fromRows(grad, preOutput.dataType());
+            return activationFn.backprop(workingCopy(preOutput, activationFn), dLdOut).getFirst();
         }
+    }
+
+    /**
+     * @return what an activation function may work on in place: the pre-output itself for the identity (which
+     *         neither computes nor writes anything), else a copy of it
+     */
+    private static INDArray workingCopy(INDArray preOutput, IActivation activationFn) {
+        return activationFn instanceof ActivationIdentity ? preOutput : preOutput.dup();
     }
 
     private Evaluation compute(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
@@ -244,45 +269,25 @@ public class DistillationLossFunction implements ILossFunction {
                     + Arrays.toString(preOutput.shape()) + ", found " + Arrays.toString(labels.shape()));
         }
         double[] weights = rowWeights(mask, n);
-        int kept = 0;
-        for (double w : weights) {
-            kept += w != 0 ? 1 : 0;
-        }
+        int[] rows = IntStream.range(0, n).filter(i -> weights[i] != 0).toArray();
+        int kept = rows.length;
         double[] scores = new double[n];
-        double[][] grad = new double[n][(int) c];
         if (kept == 0) {
-            return new Evaluation(null, scores, grad);
+            return new Evaluation(null, scores, rows, weights);
         }
-        double[][] logits = Matrices.toRows(activationFn.getActivation(preOutput.dup(), training));
-        double[][] labelRows = Matrices.toRows(labels);
-        double[][] s = new double[kept][];
-        double[][] oneHot = new double[kept][];
-        double[][] t = plainLabels ? null : new double[kept][];
-        int[] rows = new int[kept];
-        for (int i = 0, k = 0; i < n; i++) {
-            if (weights[i] != 0) {
-                rows[k] = i;
-                s[k] = logits[i];
-                oneHot[k] = Arrays.copyOfRange(labelRows[i], 0, (int) c);
-                if (t != null) {
-                    t[k] = Arrays.copyOfRange(labelRows[i], (int) c, (int) (2 * c));
-                }
-                k++;
-            }
-        }
-        int[] targets = LossInputs.targetsFromOneHot(oneHot);
+        Matrices.Elements labelValues = Matrices.elements(labels);
+        double[][] s = Matrices.elements(activationFn.getActivation(workingCopy(preOutput, activationFn), training))
+                .rows(rows, 0, (int) c);
+        double[][] t = plainLabels ? null : labelValues.rows(rows, (int) c, (int) (2 * c));
+        int[] targets = LossInputs.targetsFromOneHot(labelValues.rows(rows, 0, (int) c));
         LossResult r = closedForm(s, t, targets, requireEpoch());
         for (int k = 0; k < kept; k++) {
-            int i = rows[k];
-            scores[i] = weights[i] * r.perSampleTotal()[k];
-            for (int j = 0; j < c; j++) {
-                grad[i][j] = weights[i] * kept * r.gradient()[k][j];
-            }
+            scores[rows[k]] = weights[rows[k]] * r.perSampleTotal()[k];
         }
         lastResult = r;
         lastTargets = targets;
         record(r.temperatureStats(), training);
-        return new Evaluation(r, scores, grad);
+        return new Evaluation(r, scores, rows, weights);
     }
 
     /**

@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
@@ -210,6 +211,24 @@ class DistillationLossFunctionTest {
             double numeric = (loss.computeScore(LABELS, plus, tanh, null, false)
                     - loss.computeScore(LABELS, minus, tanh, null, false)) / (2 * h);
             assertThat(g[1][j]).isCloseTo(numeric, offset(1e-6));
+        }
+    }
+
+    @Test
+    void neverWritesItsInputsAndReadsEveryLayoutAlike() {
+        for (IActivation activation : List.of(IDENTITY, new ActivationTanH())) {
+            DistillationLossFunction loss = dtkd();
+            INDArray logits = LOGITS.dup();
+            INDArray labels = LABELS.dup();
+            INDArray gradient = loss.computeGradient(labels, logits, activation, null);
+            double score = loss.computeScore(labels, logits, activation, null, true);
+            assertThat(logits.toDoubleMatrix()).as("%s", activation).isDeepEqualTo(LOGITS.toDoubleMatrix());
+            assertThat(labels.toDoubleMatrix()).as("%s", activation).isDeepEqualTo(LABELS.toDoubleMatrix());
+            INDArray wide = Nd4j.hstack(LABELS, LABELS);
+            INDArray labelsView = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(0, LABELS.size(1)));
+            assertThat(loss.computeGradient(labelsView, LOGITS.dup('f'), activation, null).toDoubleMatrix())
+                    .as("%s, f-order logits and a labels view", activation).isDeepEqualTo(gradient.toDoubleMatrix());
+            assertThat(loss.computeScore(labelsView, LOGITS.dup('f'), activation, null, true)).isEqualTo(score);
         }
     }
 
