@@ -12,8 +12,9 @@ import org.dtkd4j.core.config.HazardPolicy;
  * student gradient of order {@code 1e7} ({@code (g − mean g)/1e-7}, the centering alone). Under
  * {@link HazardPolicy#GUARDED} such a row (student or teacher) has {@code z̃ = 0} with zero gradient and is counted
  * as guarded; {@link HazardPolicy#OFFICIAL} keeps the official gradient; {@link HazardPolicy#STRICT} throws a
- * {@link HazardException} naming the row. The std is computed with a running (Welford) update, as torch's row-wise
- * kernel, so it is exactly 0 on a constant row; the mean is a plain sum divided by {@code C}.
+ * {@link HazardException} naming the row. The mean is a plain sum divided by {@code C}; the std is exactly 0 on a
+ * constant row, as torch's running (Welford) update gives it, and otherwise {@code sqrt(Σ(z − mean)²/(C − 1))} of
+ * the centred row (two passes; equal to the running update up to rounding).
  */
 final class Standardization {
 
@@ -48,19 +49,19 @@ final class Standardization {
         boolean guard = policy == HazardPolicy.GUARDED;
         boolean[] guarded = new boolean[n];
         boolean[] constantStudent = new boolean[n];
-        boolean[] constantTeacher = new boolean[n];
+        boolean[] studentConstant = new boolean[n];
+        boolean[] teacherConstant = new boolean[n];
         for (int i = 0; i < n; i++) {
-            boolean studentConstant = RowMath.constant(s[i]);
-            boolean teacherConstant = RowMath.constant(t[i]);
-            if ((studentConstant || teacherConstant) && policy == HazardPolicy.STRICT) {
-                double[] row = studentConstant ? s[i] : t[i];
-                throw new HazardException(i, "row " + i + ": the " + (studentConstant ? "student" : "teacher")
+            studentConstant[i] = RowMath.constant(s[i]);
+            teacherConstant[i] = RowMath.constant(t[i]);
+            if ((studentConstant[i] || teacherConstant[i]) && policy == HazardPolicy.STRICT) {
+                double[] row = studentConstant[i] ? s[i] : t[i];
+                throw new HazardException(i, "row " + i + ": the " + (studentConstant[i] ? "student" : "teacher")
                         + "'s logits are all equal (" + row[0] + "), so their std is 0 and logit standardisation "
                         + "divides by its epsilon 1e-7 alone");
             }
-            guarded[i] = guard && (studentConstant || teacherConstant);
-            constantStudent[i] = guard && studentConstant;
-            constantTeacher[i] = guard && teacherConstant;
+            guarded[i] = guard && (studentConstant[i] || teacherConstant[i]);
+            constantStudent[i] = guard && studentConstant[i];
         }
         double[][] zs = new double[n][];
         double[][] zt = new double[n][];
@@ -69,10 +70,12 @@ final class Standardization {
         tasks.run(n, (from, to) -> {
             for (int i = from; i < to; i++) {
                 centered[i] = RowMath.centre(s[i]);
-                std[i] = std(s[i]);
-                zs[i] = constantStudent[i] ? new double[s[i].length] : RowMath.divide(centered[i], EPSILON + std[i]);
-                zt[i] = constantTeacher[i] ? new double[t[i].length]
-                        : RowMath.divide(RowMath.centre(t[i]), EPSILON + std(t[i]));
+                std[i] = std(centered[i], studentConstant[i]);
+                zs[i] = guard && studentConstant[i] ? new double[s[i].length]
+                        : RowMath.divide(centered[i], EPSILON + std[i]);
+                double[] teacherCentered = RowMath.centre(t[i]);
+                zt[i] = guard && teacherConstant[i] ? new double[t[i].length]
+                        : RowMath.divide(teacherCentered, EPSILON + std(teacherCentered, teacherConstant[i]));
             }
         });
         return new Standardization(zs, zt, guarded, centered, std, constantStudent);
@@ -113,15 +116,13 @@ final class Standardization {
         return out;
     }
 
-    /** The unbiased std by Welford's update: exactly 0 on a constant row. */
-    private static double std(double[] z) {
-        double mean = 0;
-        double m2 = 0;
-        for (int k = 0; k < z.length; k++) {
-            double delta = z[k] - mean;
-            mean += delta / (k + 1);
-            m2 += delta * (z[k] - mean);
-        }
-        return Math.sqrt(m2 / (z.length - 1));
+    /**
+     * @param centered a row minus its mean
+     * @param constant whether the row's entries are all equal
+     * @return the unbiased std: exactly 0 on a constant row (whose centred entries may differ from 0 by the
+     *         rounding of the mean), else {@code sqrt(Σ centered²/(C − 1))}
+     */
+    private static double std(double[] centered, boolean constant) {
+        return constant ? 0 : Math.sqrt(RowMath.dot(centered, centered) / (centered.length - 1));
     }
 }
