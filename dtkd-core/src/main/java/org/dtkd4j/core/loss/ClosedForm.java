@@ -67,9 +67,28 @@ final class ClosedForm implements LossBuilder<Temperatures, TermResult> {
 
     @Override
     public TermResult term(Term term, Divergence divergence, Temperatures temperatures, HazardPolicy policy) {
-        TermResult r = TermEvaluator.tempered(term, divergence, s, t, targets, temperatures, policy, tasks);
-        return standardization == null ? r
-                : new TermResult(term, r.value(), r.perSample(), standardization.backward(r.gradient(), tasks));
+        return terms(new Term[]{term}, new Divergence[]{divergence}, temperatures, policy)[0];
+    }
+
+    /** DKD's two terms in one pass over the rows (the non-target softmax reuses the target term's exponentials). */
+    @Override
+    public void decoupled(Temperatures temperatures, double alpha, double beta, double ceWeight,
+                          HazardPolicy policy) {
+        TermResult[] both = terms(new Term[]{Term.TCKD, Term.NCKD},
+                new Divergence[]{Divergence.TARGET, Divergence.NON_TARGET}, temperatures, policy);
+        total(temperatures, ceWeight, crossEntropy(), List.of(both), alpha, beta);
+    }
+
+    private TermResult[] terms(Term[] names, Divergence[] divergences, Temperatures temperatures,
+                               HazardPolicy policy) {
+        TermResult[] r = TermEvaluator.tempered(names, divergences, s, t, targets, temperatures, policy, tasks);
+        if (standardization != null) {
+            for (int k = 0; k < r.length; k++) {
+                r[k] = new TermResult(r[k].term(), r[k].value(), r[k].perSample(),
+                        standardization.backward(r[k].gradient(), tasks));
+            }
+        }
+        return r;
     }
 
     @Override

@@ -9,8 +9,11 @@ package org.dtkd4j.core.loss;
  *   p_i = e_i / S                  (softmax)
  *   log p_i = (x_i − m) − log S    (log-softmax)
  * </pre>
- * so an underflowed {@code p_i = 0} keeps a finite {@code log p_i}. This is scratch space for one thread:
- * {@link #fill} overwrites all of it, so a row's values never depend on the row filled before.
+ * so an underflowed {@code p_i = 0} keeps a finite {@code log p_i}. A {@linkplain #masked() masked twin} filled
+ * after its unmasked row with the same {@code z} and {@code T} takes {@code u} and every {@code e_i} but the masked
+ * one from it whenever the mask leaves {@code m} unchanged: the very values it would compute itself. This is
+ * scratch space for one thread: {@link #fill} overwrites all of it, so a row's values never depend on the row
+ * filled before.
  */
 final class SoftmaxRow {
 
@@ -25,19 +28,39 @@ final class SoftmaxRow {
     final double[] scaled;
     /** {@code p}, the softmax of the logits. */
     final double[] prob;
+    /** {@code e_i = exp(x_i − m)}. */
+    private final double[] exps;
     /** The logits {@code x}: {@link #scaled} itself, or its masked copy. */
     private final double[] logits;
+    /** For a masked row, the unmasked row it reuses; {@code null} for an unmasked row. */
+    private final SoftmaxRow unmasked;
+    /** The row and temperature last filled in, {@code null} before the first. */
+    private double[] source;
+    private double temperature;
     private double max;
     private double logSum;
 
-    /**
-     * @param c      the number of classes
-     * @param masked whether {@link #fill} lowers the logit of the class it is given by {@link Divergence#MASK}
-     */
-    SoftmaxRow(int c, boolean masked) {
+    /** @param c the number of classes; the row is unmasked */
+    SoftmaxRow(int c) {
         scaled = new double[c];
         prob = new double[c];
-        logits = masked ? new double[c] : scaled;
+        exps = new double[c];
+        logits = scaled;
+        unmasked = null;
+    }
+
+    private SoftmaxRow(SoftmaxRow unmasked) {
+        int c = unmasked.scaled.length;
+        scaled = new double[c];
+        prob = new double[c];
+        exps = new double[c];
+        logits = new double[c];
+        this.unmasked = unmasked;
+    }
+
+    /** @return a new masked row, whose {@link #fill} lowers the logit of the class it is given, twinned with this one */
+    SoftmaxRow masked() {
+        return new SoftmaxRow(this);
     }
 
     /**
@@ -51,8 +74,13 @@ final class SoftmaxRow {
      */
     SoftmaxRow fill(double[] z, double temperature, int target) {
         int c = z.length;
-        for (int i = 0; i < c; i++) {
-            scaled[i] = z[i] / temperature;
+        boolean twin = unmasked != null && unmasked.source == z && unmasked.temperature == temperature;
+        if (twin) {
+            System.arraycopy(unmasked.scaled, 0, scaled, 0, c);
+        } else {
+            for (int i = 0; i < c; i++) {
+                scaled[i] = z[i] / temperature;
+            }
         }
         if (logits != scaled) {
             System.arraycopy(scaled, 0, logits, 0, c);
@@ -62,15 +90,23 @@ final class SoftmaxRow {
         for (int i = 0; i < c; i++) {
             m = Math.max(m, logits[i]);
         }
+        if (twin && m == unmasked.max) {
+            System.arraycopy(unmasked.exps, 0, exps, 0, c);
+            exps[target] = Math.exp(logits[target] - m);
+        } else {
+            for (int i = 0; i < c; i++) {
+                exps[i] = Math.exp(logits[i] - m);
+            }
+        }
         double sum = 0;
         for (int i = 0; i < c; i++) {
-            double e = Math.exp(logits[i] - m);
-            prob[i] = e;
-            sum += e;
+            sum += exps[i];
         }
         for (int i = 0; i < c; i++) {
-            prob[i] /= sum;
+            prob[i] = exps[i] / sum;
         }
+        source = z;
+        this.temperature = temperature;
         max = m;
         logSum = Math.log(sum);
         return this;

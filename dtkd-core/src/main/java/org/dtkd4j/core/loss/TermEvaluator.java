@@ -25,8 +25,10 @@ final class TermEvaluator {
     }
 
     /**
-     * @param term     the term being evaluated (names the result)
-     * @param div      its divergence
+     * @param terms    the terms being evaluated (name the results)
+     * @param divs     their divergences, one per term, all on the same temperatures; evaluated together, row by
+     *                 row, so that a masked softmax reuses the exponentials of the unmasked one computed before it
+     *                 on the same row (see {@link SoftmaxRow})
      * @param s        student logits {@code [N][C]}
      * @param t        teacher logits {@code [N][C]}
      * @param targets  target classes {@code [N]}
@@ -34,46 +36,66 @@ final class TermEvaluator {
      * @param policy   {@link HazardPolicy#OFFICIAL} selects the reference arithmetic; {@link HazardPolicy#STRICT}
      *                 rejects DKD rows whose student probability mass underflows
      * @param tasks    how the rows are split across threads
+     * @return one result per term, in order
      */
-    static TermResult tempered(Term term, Divergence div, double[][] s, double[][] t, int[] targets,
-                               Temperatures temps, HazardPolicy policy, RowTasks tasks) {
-        if (policy == HazardPolicy.STRICT && div == Divergence.TARGET) {
+    static TermResult[] tempered(Term[] terms, Divergence[] divs, double[][] s, double[][] t, int[] targets,
+                                 Temperatures temps, HazardPolicy policy, RowTasks tasks) {
+        if (policy == HazardPolicy.STRICT && Arrays.asList(divs).contains(Divergence.TARGET)) {
             rejectUnderflow(temps, s, targets);
         }
         int n = s.length;
         int c = s[0].length;
-        double[] perSample = new double[n];
-        double[][] grad = new double[n][c];
+        double[][] perSample = new double[divs.length][n];
+        double[][][] grad = new double[divs.length][n][c];
         boolean reference = policy == HazardPolicy.OFFICIAL;
         tasks.run(n, (from, to) -> {
-            SoftmaxRow stu = new SoftmaxRow(c, div.masksTarget());
-            SoftmaxRow tea = new SoftmaxRow(c, div.masksTarget());
+            SoftmaxRow stu = new SoftmaxRow(c);
+            SoftmaxRow tea = new SoftmaxRow(c);
+            SoftmaxRow stuMasked = stu.masked();
+            SoftmaxRow teaMasked = tea.masked();
             double[] gv = new double[c];
             for (int i = from; i < to; i++) {
-                double a = temps.student[i];
-                double b = temps.teacher[i];
-                stu.fill(s[i], a, targets[i]);
-                tea.fill(t[i], b, targets[i]);
-                double[] gu = grad[i];
-                boolean throughTemperatures = temps.hasGradient(i);
-                double f = div.evaluate(stu, tea, targets[i], reference, gu, throughTemperatures ? gv : null);
-                double scale = temps.scale(i);
-                perSample[i] = f * scale;
-                if (temps.normalized()) {
-                    normalizedGradient(gu, temps.studentSlopeBySample[i], scale / a, stu.scaled, n);
-                    continue;
-                }
-                double dRda = throughTemperatures ? b * (f - RowMath.dot(stu.scaled, gu)) : 0;
-                double dRdb = throughTemperatures ? a * (f - RowMath.dot(tea.scaled, gv)) : 0;
-                for (int j = 0; j < c; j++) {
-                    gu[j] = b * gu[j] / n;
-                }
-                if (throughTemperatures) {
-                    gu[temps.studentArgMax[i]] += temps.slope[i] * (dRda - dRdb) / n;
+                for (int k = 0; k < divs.length; k++) {
+                    boolean masked = divs[k].masksTarget();
+                    SoftmaxRow su = (masked ? stuMasked : stu).fill(s[i], temps.student[i], targets[i]);
+                    SoftmaxRow te = (masked ? teaMasked : tea).fill(t[i], temps.teacher[i], targets[i]);
+                    perSample[k][i] = row(divs[k], i, su, te, targets[i], temps, reference, grad[k][i], gv, n);
                 }
             }
         });
-        return new TermResult(term, sumInOrder(perSample) / n, perSample, grad);
+        TermResult[] out = new TermResult[divs.length];
+        for (int k = 0; k < divs.length; k++) {
+            out[k] = new TermResult(terms[k], sumInOrder(perSample[k]) / n, perSample[k], grad[k]);
+        }
+        return out;
+    }
+
+    /**
+     * One row of a term: writes its gradient (of the batch mean) into {@code gu}.
+     *
+     * @param gv scratch space for {@code ∂f/∂v}
+     * @return the row's value {@code scale·f}
+     */
+    private static double row(Divergence div, int i, SoftmaxRow stu, SoftmaxRow tea, int target, Temperatures temps,
+                              boolean reference, double[] gu, double[] gv, int n) {
+        double a = temps.student[i];
+        double b = temps.teacher[i];
+        boolean throughTemperatures = temps.hasGradient(i);
+        double f = div.evaluate(stu, tea, target, reference, gu, throughTemperatures ? gv : null);
+        double scale = temps.scale(i);
+        if (temps.normalized()) {
+            normalizedGradient(gu, temps.studentSlopeBySample[i], scale / a, stu.scaled, n);
+            return f * scale;
+        }
+        double dRda = throughTemperatures ? b * (f - RowMath.dot(stu.scaled, gu)) : 0;
+        double dRdb = throughTemperatures ? a * (f - RowMath.dot(tea.scaled, gv)) : 0;
+        for (int j = 0; j < gu.length; j++) {
+            gu[j] = b * gu[j] / n;
+        }
+        if (throughTemperatures) {
+            gu[temps.studentArgMax[i]] += temps.slope[i] * (dRda - dRdb) / n;
+        }
+        return f * scale;
     }
 
     /**
@@ -99,7 +121,7 @@ final class TermEvaluator {
         double[] perSample = new double[n];
         double[][] grad = new double[n][c];
         tasks.run(n, (from, to) -> {
-            SoftmaxRow row = new SoftmaxRow(c, false);
+            SoftmaxRow row = new SoftmaxRow(c);
             for (int i = from; i < to; i++) {
                 row.fill(s[i], 1, targets[i]);
                 perSample[i] = -row.logProb(targets[i]);
@@ -127,7 +149,7 @@ final class TermEvaluator {
      * @throws HazardException on the first such row
      */
     static void rejectUnderflow(Temperatures temps, double[][] s, int[] targets) {
-        SoftmaxRow row = new SoftmaxRow(s[0].length, false);
+        SoftmaxRow row = new SoftmaxRow(s[0].length);
         for (int i = 0; i < s.length; i++) {
             int y = targets[i];
             row.fill(s[i], temps.student[i], y);
