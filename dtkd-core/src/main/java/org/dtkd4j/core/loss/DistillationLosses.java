@@ -57,7 +57,7 @@ public final class DistillationLosses {
         config.build(builder);
         LossResult result = builder.result();
         if (config.hazardPolicy() != HazardPolicy.OFFICIAL) {
-            requireFinite(result);
+            requireFinite(result, tasks);
         }
         return result;
     }
@@ -66,13 +66,11 @@ public final class DistillationLosses {
      * The last line of "never a silent NaN": with finite inputs and valid temperatures every value is finite unless
      * the logits divided by a (valid but tiny) temperature exceed the double range.
      */
-    private static void requireFinite(LossResult r) {
-        for (int i = 0; i < r.perSampleTotal().length; i++) {
-            boolean finite = Double.isFinite(r.perSampleTotal()[i]);
-            for (double g : r.gradient()[i]) {
-                finite &= Double.isFinite(g);
-            }
-            if (!finite) {
+    private static void requireFinite(LossResult r, RowTasks tasks) {
+        int gradientRow = RowMath.firstNonFiniteRow(r.gradient(), tasks);
+        int end = gradientRow < 0 ? r.perSampleTotal().length : gradientRow + 1;
+        for (int i = 0; i < end; i++) {
+            if (i == gradientRow || !Double.isFinite(r.perSampleTotal()[i])) {
                 throw new HazardException(i, "row " + i + ": the loss or its gradient is not finite (per-sample loss "
                         + r.perSampleTotal()[i] + (r.studentTemperatures().length > 0 ? ", T_stu="
                         + r.studentTemperatures()[i] + ", T_tea=" + r.teacherTemperatures()[i] : "")

@@ -46,6 +46,30 @@ final class RowMath {
         return out;
     }
 
+    /**
+     * @param x     rows
+     * @param tasks how the rows are split across threads
+     * @return the index of the first row holding a NaN or an infinity, {@code -1} if there is none
+     */
+    static int firstNonFiniteRow(double[][] x, RowTasks tasks) {
+        boolean[] finite = new boolean[x.length];
+        tasks.run(x.length, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                boolean all = true;
+                for (double v : x[i]) {
+                    all &= Double.isFinite(v);
+                }
+                finite[i] = all;
+            }
+        });
+        for (int i = 0; i < x.length; i++) {
+            if (!finite[i]) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** @return {@code Σ_i a_i · b_i} */
     static double dot(double[] a, double[] b) {
         double sum = 0;

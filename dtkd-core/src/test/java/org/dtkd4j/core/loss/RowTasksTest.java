@@ -53,6 +53,21 @@ class RowTasksTest {
         }
     }
 
+    @Test
+    void theFirstNonFiniteInputIsNamedWhateverTheSplit() {
+        double[][][] st = batch();
+        st[0][200][5] = Double.NaN;
+        st[0][100][900] = Double.NEGATIVE_INFINITY;
+        st[0][100][950] = Double.NaN;
+        for (RowTasks split : List.of(RowTasks.SEQUENTIAL, new RowTasks(7))) {
+            assertThat(RowMath.firstNonFiniteRow(st[0], split)).isEqualTo(100);
+            assertThat(RowMath.firstNonFiniteRow(st[1], split)).isEqualTo(-1);
+        }
+        assertThatThrownBy(() -> LossInputs.validate(Method.KD, st[0], st[1], new int[N]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("student logits must be finite, found -Infinity at [100, 900]");
+    }
+
     @ParameterizedTest
     @EnumSource(HazardPolicy.class)
     void everyMethodIsBitIdenticalWhateverTheSplit(HazardPolicy policy) {
