@@ -275,35 +275,26 @@ public class DistillationLossFunction implements ILossFunction {
         if (kept == 0) {
             return new Evaluation(null, scores, rows, weights);
         }
+        Matrices.Elements logits = Matrices.elements(activationFn.getActivation(workingCopy(preOutput, activationFn),
+                training));
         Matrices.Elements labelValues = Matrices.elements(labels);
-        double[][] s = Matrices.elements(activationFn.getActivation(workingCopy(preOutput, activationFn), training))
-                .rows(rows, 0, (int) c);
-        double[][] t = plainLabels ? null : labelValues.rows(rows, (int) c, (int) (2 * c));
-        int[] targets = LossInputs.targetsFromOneHot(labelValues.rows(rows, 0, (int) c));
-        LossResult r = closedForm(s, t, targets, requireEpoch());
+        if (lastCall == null || !lastCall.sameInputs(config(), epoch, rows, logits, labelValues)) {
+            double[][] s = logits.rows(rows, 0, (int) c);
+            double[][] oneHot = labelValues.rows(rows, 0, (int) c);
+            double[][] t = plainLabels ? null : labelValues.rows(rows, (int) c, (int) (2 * c));
+            int[] targets = LossInputs.targetsFromOneHot(oneHot);
+            LossResult r = DistillationLosses.evaluate(config(), s, t, targets, requireEpoch());
+            closedFormEvaluations++;
+            lastCall = new ClosedFormCall(config(), epoch, rows, s, oneHot, t, targets, r);
+        }
+        LossResult r = lastCall.result();
         for (int k = 0; k < kept; k++) {
             scores[rows[k]] = weights[rows[k]] * r.perSampleTotal()[k];
         }
         lastResult = r;
-        lastTargets = targets;
+        lastTargets = lastCall.targets();
         record(r.temperatureStats(), training);
         return new Evaluation(r, scores, rows, weights);
-    }
-
-    /**
-     * {@link DistillationLosses#evaluate} of the kept rows, reusing the previous result when its inputs are equal
-     * value for value. DL4J evaluates the loss twice per training step on the same values: the gradient during
-     * backprop, then the score (from a recomputed, equal pre-output) after it; the second closed form is skipped.
-     */
-    private LossResult closedForm(double[][] s, double[][] t, int[] targets, int epochNow) {
-        ClosedFormCall call = new ClosedFormCall(config(), epochNow, s, t, targets, null);
-        if (lastCall != null && lastCall.sameInputs(call)) {
-            return lastCall.result();
-        }
-        LossResult r = DistillationLosses.evaluate(call.config(), s, t, targets, epochNow);
-        closedFormEvaluations++;
-        lastCall = call.withResult(r);
-        return r;
     }
 
     /** @return how many times this instance ran the closed form (the rest reused an equal previous evaluation) */
@@ -312,19 +303,24 @@ public class DistillationLossFunction implements ILossFunction {
     }
 
     /**
-     * The inputs of one closed-form evaluation and its result. The arrays are held, not copied: {@link #compute}
-     * builds fresh ones for every call and never changes them afterwards.
+     * The inputs of one closed-form evaluation and its result. DL4J evaluates the loss twice per training step on the
+     * same values: the gradient during backprop, then the score (from a recomputed, equal pre-output) after it. A call
+     * whose arrays hold these inputs value for value, at the same rows kept by the mask, with the same configuration
+     * and epoch, reuses the result; it is compared in place, without building its rows.
+     *
+     * @param epoch the epoch field ({@link #NO_EPOCH} included)
+     * @param rows  the rows kept by the mask; row {@code k} of the other arrays is input row {@code rows[k]}
      */
-    private record ClosedFormCall(DistillationConfig config, int epoch, double[][] student, double[][] teacher,
-                                  int[] targets, LossResult result) {
+    private record ClosedFormCall(DistillationConfig config, int epoch, int[] rows, double[][] student,
+                                  double[][] oneHot, double[][] teacher, int[] targets, LossResult result) {
 
-        ClosedFormCall withResult(LossResult r) {
-            return new ClosedFormCall(config, epoch, student, teacher, targets, r);
-        }
-
-        boolean sameInputs(ClosedFormCall o) {
-            return config.equals(o.config) && epoch == o.epoch && Arrays.equals(targets, o.targets)
-                    && Arrays.deepEquals(student, o.student) && Arrays.deepEquals(teacher, o.teacher);
+        boolean sameInputs(DistillationConfig otherConfig, int otherEpoch, int[] otherRows, Matrices.Elements logits,
+                           Matrices.Elements labels) {
+            int c = student[0].length;
+            return config.equals(otherConfig) && epoch == otherEpoch && Arrays.equals(rows, otherRows)
+                    && logits.columns() == c && labels.columns() == (teacher == null ? c : 2 * c)
+                    && logits.holds(rows, 0, student) && labels.holds(rows, 0, oneHot)
+                    && (teacher == null || labels.holds(rows, c, teacher));
         }
     }
 

@@ -73,6 +73,26 @@ public final class Matrices {
             }
             return out;
         }
+
+        /**
+         * @param rowIndices the rows compared, in order
+         * @param fromColumn the first column compared
+         * @param expected   one row per index, each as wide as the columns compared
+         * @return whether those rows hold exactly {@code expected} ({@code Arrays.equals}: bit for bit)
+         */
+        boolean holds(int[] rowIndices, int fromColumn, double[][] expected) {
+            for (int k = 0; k < rowIndices.length; k++) {
+                long start = rowIndices[k] * rowStride + fromColumn * columnStride;
+                double[] row = expected[k];
+                for (int j = 0; j < row.length; j++) {
+                    if (Double.doubleToLongBits(data.getDouble(start + j * columnStride))
+                            != Double.doubleToLongBits(row[j])) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
     }
 
     /**

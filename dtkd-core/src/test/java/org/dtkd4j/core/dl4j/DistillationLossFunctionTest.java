@@ -155,6 +155,12 @@ class DistillationLossFunctionTest {
         double second = warming.computeScore(LABELS, LOGITS, IDENTITY, null, true);
         assertThat(warming.closedFormEvaluations()).as("the warmup factor changed").isEqualTo(2);
         assertThat(second).isNotEqualTo(first);
+
+        DistillationLossFunction ce = DistillationLossFunction.of(CeConfig.defaults());
+        double packed = ce.computeScore(LABELS, LOGITS, IDENTITY, null, true);
+        double plain = ce.computeScore(ONE_HOT, LOGITS, IDENTITY, null, true);
+        assertThat(ce.closedFormEvaluations()).as("labels without the teacher's columns").isEqualTo(2);
+        assertThat(plain).isEqualTo(packed);
     }
 
     @Test
