@@ -67,6 +67,7 @@ public class DistillationLossFunction implements ILossFunction {
     private transient TemperatureStats epochStats;
     private transient ClosedFormCall lastCall;
     private transient int closedFormEvaluations;
+    private transient double[][] gradientRows;
 
     /** The official DTKD loss ({@link DtkdConfig#defaults()}); also used by JSON deserialization. */
     public DistillationLossFunction() {
@@ -185,7 +186,8 @@ public class DistillationLossFunction implements ILossFunction {
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        return compute(labels, preOutput, activationFn, mask, true).gradient(preOutput, activationFn);
+        return compute(labels, preOutput, activationFn, mask, true).gradient(preOutput, activationFn,
+                gradientScratch(preOutput));
     }
 
     @Override
@@ -193,7 +195,17 @@ public class DistillationLossFunction implements ILossFunction {
                                                           IActivation activationFn, INDArray mask,
                                                           boolean average) {
         Evaluation e = compute(labels, preOutput, activationFn, mask, true);
-        return new Pair<>(e.score(average), e.gradient(preOutput, activationFn));
+        return new Pair<>(e.score(average), e.gradient(preOutput, activationFn, gradientScratch(preOutput)));
+    }
+
+    /** @return {@code [N][C]} scratch rows for the gradient of a pre-output, kept from call to call */
+    private double[][] gradientScratch(INDArray preOutput) {
+        int n = (int) preOutput.size(0);
+        int c = (int) preOutput.size(1);
+        if (gradientRows == null || gradientRows.length != n || gradientRows[0].length != c) {
+            gradientRows = new double[n][c];
+        }
+        return gradientRows;
     }
 
     @Override
@@ -228,16 +240,21 @@ public class DistillationLossFunction implements ILossFunction {
             return average ? sum / scores.length : sum;
         }
 
-        INDArray gradient(INDArray preOutput, IActivation activationFn) {
+        /**
+         * @param scratch {@code [N][C]} rows to write the gradient into before it is copied to the result
+         */
+        INDArray gradient(INDArray preOutput, IActivation activationFn, double[][] scratch) {
             int kept = rows.length;
-            double[][] grad = new double[scores.length][(int) preOutput.size(1)];
+            for (double[] row : scratch) {
+                Arrays.fill(row, 0);
+            }
             for (int k = 0; k < kept; k++) {
                 int i = rows[k];
-                for (int j = 0; j < grad[i].length; j++) {
-                    grad[i][j] = weights[i] * kept * result.gradient()[k][j];
+                for (int j = 0; j < scratch[i].length; j++) {
+                    scratch[i][j] = weights[i] * kept * result.gradient()[k][j];
                 }
             }
-            INDArray dLdOut = Matrices.fromRows(grad, preOutput.dataType());
+            INDArray dLdOut = Matrices.fromRows(scratch, preOutput.dataType());
             return activationFn.backprop(workingCopy(preOutput, activationFn), dLdOut).getFirst();
         }
     }
@@ -279,9 +296,12 @@ public class DistillationLossFunction implements ILossFunction {
                 training));
         Matrices.Elements labelValues = Matrices.elements(labels);
         if (lastCall == null || !lastCall.sameInputs(config(), epoch, rows, logits, labelValues)) {
-            double[][] s = logits.rows(rows, 0, (int) c);
-            double[][] oneHot = labelValues.rows(rows, 0, (int) c);
-            double[][] t = plainLabels ? null : labelValues.rows(rows, (int) c, (int) (2 * c));
+            ClosedFormCall previous = lastCall;
+            lastCall = null;
+            double[][] s = logits.rows(rows, 0, (int) c, previous == null ? null : previous.student());
+            double[][] oneHot = labelValues.rows(rows, 0, (int) c, previous == null ? null : previous.oneHot());
+            double[][] t = plainLabels ? null
+                    : labelValues.rows(rows, (int) c, (int) (2 * c), previous == null ? null : previous.teacher());
             int[] targets = LossInputs.targetsFromOneHot(oneHot);
             LossResult r = DistillationLosses.evaluate(config(), s, t, targets, requireEpoch());
             closedFormEvaluations++;
@@ -306,7 +326,8 @@ public class DistillationLossFunction implements ILossFunction {
      * The inputs of one closed-form evaluation and its result. DL4J evaluates the loss twice per training step on the
      * same values: the gradient during backprop, then the score (from a recomputed, equal pre-output) after it. A call
      * whose arrays hold these inputs value for value, at the same rows kept by the mask, with the same configuration
-     * and epoch, reuses the result; it is compared in place, without building its rows.
+     * and epoch, reuses the result; it is compared in place, without building its rows. A call with other inputs
+     * overwrites these rows with its own (nothing else holds them: the result does not refer to its inputs).
      *
      * @param epoch the epoch field ({@link #NO_EPOCH} included)
      * @param rows  the rows kept by the mask; row {@code k} of the other arrays is input row {@code rows[k]}

@@ -32,7 +32,7 @@ public final class Matrices {
      */
     public static double[][] toRows(INDArray matrix) {
         Elements e = elements(matrix);
-        return e.rows(IntStream.range(0, e.rows()).toArray(), 0, e.columns());
+        return e.rows(IntStream.range(0, e.rows()).toArray(), 0, e.columns(), null);
     }
 
     /**
@@ -60,10 +60,14 @@ public final class Matrices {
          * @param rowIndices the rows to read, in order
          * @param fromColumn the first column read
          * @param toColumn   one past the last column read
+         * @param reuse      rows to overwrite if they have that shape (else, or if {@code null}, new rows are made)
          * @return those rows, restricted to the columns {@code [fromColumn, toColumn)}, as doubles
          */
-        double[][] rows(int[] rowIndices, int fromColumn, int toColumn) {
-            double[][] out = new double[rowIndices.length][toColumn - fromColumn];
+        double[][] rows(int[] rowIndices, int fromColumn, int toColumn, double[][] reuse) {
+            int width = toColumn - fromColumn;
+            boolean fits = reuse != null && reuse.length == rowIndices.length
+                    && Arrays.stream(reuse).allMatch(r -> r.length == width);
+            double[][] out = fits ? reuse : new double[rowIndices.length][width];
             for (int k = 0; k < rowIndices.length; k++) {
                 long start = rowIndices[k] * rowStride + fromColumn * columnStride;
                 double[] row = out[k];

@@ -29,6 +29,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -130,6 +131,27 @@ class DistillationLossFunctionTest {
         assertThat(loss.closedFormEvaluations()).as("same kept rows, other weights: reused").isEqualTo(1);
         assertThat(maskedScores).containsExactly(fresh.computeScoreArray(LABELS, LOGITS, IDENTITY, halfLastRow)
                 .toDoubleVector());
+    }
+
+    @Test
+    void aCallWithOtherInputsLeavesEarlierResultsAndRejectionsLeaveNoStaleReuse() {
+        DistillationLossFunction loss = dtkd();
+        LossResult first = loss.evaluate(LABELS, LOGITS, IDENTITY, null).orElseThrow();
+        double[][] firstGradient = Arrays.stream(first.gradient()).map(double[]::clone).toArray(double[][]::new);
+        INDArray moved = LOGITS.add(0.25);
+        loss.computeGradient(LABELS, moved, IDENTITY, null);
+        assertThat(first.gradient()).as("a result does not share the rows the next call reads into")
+                .isDeepEqualTo(firstGradient);
+
+        INDArray nan = LOGITS.dup();
+        nan.putScalar(0, 0, Double.NaN);
+        assertThatThrownBy(() -> loss.computeScore(LABELS, nan, IDENTITY, null, true))
+                .isInstanceOf(IllegalArgumentException.class);
+        int evaluations = loss.closedFormEvaluations();
+        double again = loss.computeScore(LABELS, moved, IDENTITY, null, true);
+        assertThat(loss.closedFormEvaluations()).as("the rejected call overwrote the rows of the last one")
+                .isEqualTo(evaluations + 1);
+        assertThat(again).isEqualTo(dtkd().computeScore(LABELS, moved, IDENTITY, null, true));
     }
 
     @Test

@@ -41,7 +41,11 @@ class MatricesTest {
             for (INDArray x : List.of(m, m.dup('f'), m.transpose().dup('c').transpose(),
                     m.get(NDArrayIndex.interval(1, 5), NDArrayIndex.interval(1, 7)))) {
                 double[][] all = x.toDoubleMatrix();
-                double[][] some = Matrices.elements(x).rows(new int[]{3, 0, 2}, 2, 5);
+                double[][] reuse = new double[3][3];
+                double[][] some = Matrices.elements(x).rows(new int[]{3, 0, 2}, 2, 5, reuse);
+                assertThat(some).as("rows of the right shape are reused").isSameAs(reuse);
+                assertThat(Matrices.elements(x).rows(new int[]{3, 0, 2}, 2, 5, new double[3][4]))
+                        .as("rows of another shape are not").isDeepEqualTo(some);
                 assertThat(some).as("%s %s", type, x.shapeInfoToString()).isDeepEqualTo(new double[][]{
                         Arrays.copyOfRange(all[3], 2, 5), Arrays.copyOfRange(all[0], 2, 5),
                         Arrays.copyOfRange(all[2], 2, 5)});
