@@ -2,6 +2,8 @@ package org.dtkd4j.core.loss;
 
 import org.dtkd4j.core.config.HazardPolicy;
 
+import java.util.Arrays;
+
 /**
  * Logit standardisation (Sun, Ren, Li, Wang &amp; Cao 2024, "Logit Standardization in Knowledge Distillation", CVPR)
  * of a batch, exactly as the official code computes it: per row {@code z̃ = (z − mean(z)) / (1e-7 + std(z))} with
@@ -73,35 +75,40 @@ final class Standardization {
                 std[i] = std(centered[i], studentConstant[i]);
                 zs[i] = guard && studentConstant[i] ? new double[s[i].length]
                         : RowMath.divide(centered[i], EPSILON + std[i]);
-                double[] teacherCentered = RowMath.centre(t[i]);
-                zt[i] = guard && teacherConstant[i] ? new double[t[i].length]
-                        : RowMath.divide(teacherCentered, EPSILON + std(teacherCentered, teacherConstant[i]));
+                double[] teacherZ = RowMath.centre(t[i]);
+                if (guard && teacherConstant[i]) {
+                    Arrays.fill(teacherZ, 0);
+                } else {
+                    double d = EPSILON + std(teacherZ, teacherConstant[i]);
+                    for (int k = 0; k < teacherZ.length; k++) {
+                        teacherZ[k] /= d;
+                    }
+                }
+                zt[i] = teacherZ;
             }
         });
         return new Standardization(zs, zt, guarded, centered, std, constantStudent);
     }
 
     /**
-     * @param g     {@code [N][C]} gradient with respect to the standardised student logits
+     * @param g     {@code [N][C]} gradient with respect to the standardised student logits, overwritten
      * @param tasks how the rows are split across threads
-     * @return the gradient with respect to the raw student logits
+     * @return {@code g}, now the gradient with respect to the raw student logits
      */
     double[][] backward(double[][] g, RowTasks tasks) {
-        int n = g.length;
-        double[][] out = new double[n][];
-        tasks.run(n, (from, to) -> {
+        tasks.run(g.length, (from, to) -> {
             for (int i = from; i < to; i++) {
-                out[i] = backward(i, g[i]);
+                backward(i, g[i]);
             }
         });
-        return out;
+        return g;
     }
 
-    private double[] backward(int i, double[] g) {
+    private void backward(int i, double[] g) {
         int c = g.length;
-        double[] out = new double[c];
         if (constantStudent[i]) {
-            return out;
+            Arrays.fill(g, 0);
+            return;
         }
         double d = EPSILON + std[i];
         double mean = 0;
@@ -111,9 +118,8 @@ final class Standardization {
         mean /= c;
         double throughStd = std[i] == 0 ? 0 : RowMath.dot(g, centered[i]) / (d * d) / ((c - 1) * std[i]);
         for (int k = 0; k < c; k++) {
-            out[k] = (g[k] - mean) / d - throughStd * centered[i][k];
+            g[k] = (g[k] - mean) / d - throughStd * centered[i][k];
         }
-        return out;
     }
 
     /**

@@ -148,10 +148,10 @@ final class Temperatures {
                     tTea[i] = teacherConstant[i] ? tNorm : tTea[i];
                     continue;
                 }
-                slope[i] = new double[c];
                 for (int j = 0; j < c; j++) {
-                    slope[i][j] = tNorm * centered[j] / ((c - 1) * stdS);
+                    centered[j] = tNorm * centered[j] / ((c - 1) * stdS);
                 }
+                slope[i] = centered;
             }
         });
         Maxima m = Maxima.of(s, t, tasks);
