@@ -9,6 +9,7 @@ import org.dtkd4j.core.loss.LossResult;
 import org.dtkd4j.core.loss.TemperatureStats;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,6 +20,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * Any distillation loss of this library as a DL4J {@link ILossFunction}, for the output layer ({@code OutputLayer}
@@ -65,6 +67,7 @@ public class DistillationLossFunction implements ILossFunction {
     private transient TemperatureStats epochStats;
     private transient ClosedFormCall lastCall;
     private transient int closedFormEvaluations;
+    private transient double[][] gradientRows;
 
     /** The official DTKD loss ({@link DtkdConfig#defaults()}); also used by JSON deserialization. */
     public DistillationLossFunction() {
@@ -183,7 +186,8 @@ public class DistillationLossFunction implements ILossFunction {
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        return compute(labels, preOutput, activationFn, mask, true).gradient(preOutput, activationFn);
+        return compute(labels, preOutput, activationFn, mask, true).gradient(preOutput, activationFn,
+                gradientScratch(preOutput));
     }
 
     @Override
@@ -191,7 +195,17 @@ public class DistillationLossFunction implements ILossFunction {
                                                           IActivation activationFn, INDArray mask,
                                                           boolean average) {
         Evaluation e = compute(labels, preOutput, activationFn, mask, true);
-        return new Pair<>(e.score(average), e.gradient(preOutput, activationFn));
+        return new Pair<>(e.score(average), e.gradient(preOutput, activationFn, gradientScratch(preOutput)));
+    }
+
+    /** @return {@code [N][C]} scratch rows for the gradient of a pre-output, kept from call to call */
+    private double[][] gradientScratch(INDArray preOutput) {
+        int n = (int) preOutput.size(0);
+        int c = (int) preOutput.size(1);
+        if (gradientRows == null || gradientRows.length != n || gradientRows[0].length != c) {
+            gradientRows = new double[n][c];
+        }
+        return gradientRows;
     }
 
     @Override
@@ -199,16 +213,23 @@ public class DistillationLossFunction implements ILossFunction {
         return toString();
     }
 
-    /** One evaluation scattered back to all {@code N} rows: per-row scores and gradients of the summed score. */
+    /**
+     * One evaluation scattered back to all {@code N} rows: per-row scores of the summed score, and on demand the
+     * gradient of the summed score ({@code N·w_i·∂L/∂s_i} for the {@code N} rows kept with weights {@code w_i} by
+     * the mask, 0 for the others).
+     */
     private static final class Evaluation {
         final LossResult result;
         final double[] scores;
-        final double[][] gradient;
+        /** The rows of the input that were kept, in order: row {@code k} of {@link #result} is input row rows[k]. */
+        private final int[] rows;
+        private final double[] weights;
 
-        Evaluation(LossResult result, double[] scores, double[][] gradient) {
+        Evaluation(LossResult result, double[] scores, int[] rows, double[] weights) {
             this.result = result;
             this.scores = scores;
-            this.gradient = gradient;
+            this.rows = rows;
+            this.weights = weights;
         }
 
         double score(boolean average) {
@@ -219,10 +240,31 @@ public class DistillationLossFunction implements ILossFunction {
             return average ? sum / scores.length : sum;
         }
 
-        INDArray gradient(INDArray preOutput, IActivation activationFn) {
-            INDArray dLdOut = Matrices.fromRows(gradient, preOutput.dataType());
-            return activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
+        /**
+         * @param scratch {@code [N][C]} rows to write the gradient into before it is copied to the result
+         */
+        INDArray gradient(INDArray preOutput, IActivation activationFn, double[][] scratch) {
+            int kept = rows.length;
+            for (double[] row : scratch) {
+                Arrays.fill(row, 0);
+            }
+            for (int k = 0; k < kept; k++) {
+                int i = rows[k];
+                for (int j = 0; j < scratch[i].length; j++) {
+                    scratch[i][j] = weights[i] * kept * result.gradient()[k][j];
+                }
+            }
+            INDArray dLdOut = Matrices.fromRows(scratch, preOutput.dataType());
+            return activationFn.backprop(workingCopy(preOutput, activationFn), dLdOut).getFirst();
         }
+    }
+
+    /**
+     * @return what an activation function may work on in place: the pre-output itself for the identity (which
+     *         neither computes nor writes anything), else a copy of it
+     */
+    private static INDArray workingCopy(INDArray preOutput, IActivation activationFn) {
+        return activationFn instanceof ActivationIdentity ? preOutput : preOutput.dup();
     }
 
     private Evaluation compute(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
@@ -244,61 +286,35 @@ public class DistillationLossFunction implements ILossFunction {
                     + Arrays.toString(preOutput.shape()) + ", found " + Arrays.toString(labels.shape()));
         }
         double[] weights = rowWeights(mask, n);
-        int kept = 0;
-        for (double w : weights) {
-            kept += w != 0 ? 1 : 0;
-        }
+        int[] rows = IntStream.range(0, n).filter(i -> weights[i] != 0).toArray();
+        int kept = rows.length;
         double[] scores = new double[n];
-        double[][] grad = new double[n][(int) c];
         if (kept == 0) {
-            return new Evaluation(null, scores, grad);
+            return new Evaluation(null, scores, rows, weights);
         }
-        double[][] logits = Matrices.toRows(activationFn.getActivation(preOutput.dup(), training));
-        double[][] labelRows = Matrices.toRows(labels);
-        double[][] s = new double[kept][];
-        double[][] oneHot = new double[kept][];
-        double[][] t = plainLabels ? null : new double[kept][];
-        int[] rows = new int[kept];
-        for (int i = 0, k = 0; i < n; i++) {
-            if (weights[i] != 0) {
-                rows[k] = i;
-                s[k] = logits[i];
-                oneHot[k] = Arrays.copyOfRange(labelRows[i], 0, (int) c);
-                if (t != null) {
-                    t[k] = Arrays.copyOfRange(labelRows[i], (int) c, (int) (2 * c));
-                }
-                k++;
-            }
+        Matrices.Elements logits = Matrices.elements(activationFn.getActivation(workingCopy(preOutput, activationFn),
+                training));
+        Matrices.Elements labelValues = Matrices.elements(labels);
+        if (lastCall == null || !lastCall.sameInputs(config(), epoch, rows, logits, labelValues)) {
+            ClosedFormCall previous = lastCall;
+            lastCall = null;
+            double[][] s = logits.rows(rows, 0, (int) c, previous == null ? null : previous.student());
+            double[][] oneHot = labelValues.rows(rows, 0, (int) c, previous == null ? null : previous.oneHot());
+            double[][] t = plainLabels ? null
+                    : labelValues.rows(rows, (int) c, (int) (2 * c), previous == null ? null : previous.teacher());
+            int[] targets = LossInputs.targetsFromOneHot(oneHot);
+            LossResult r = DistillationLosses.evaluate(config(), s, t, targets, requireEpoch());
+            closedFormEvaluations++;
+            lastCall = new ClosedFormCall(config(), epoch, rows, s, oneHot, t, targets, r);
         }
-        int[] targets = LossInputs.targetsFromOneHot(oneHot);
-        LossResult r = closedForm(s, t, targets, requireEpoch());
+        LossResult r = lastCall.result();
         for (int k = 0; k < kept; k++) {
-            int i = rows[k];
-            scores[i] = weights[i] * r.perSampleTotal()[k];
-            for (int j = 0; j < c; j++) {
-                grad[i][j] = weights[i] * kept * r.gradient()[k][j];
-            }
+            scores[rows[k]] = weights[rows[k]] * r.perSampleTotal()[k];
         }
         lastResult = r;
-        lastTargets = targets;
+        lastTargets = lastCall.targets();
         record(r.temperatureStats(), training);
-        return new Evaluation(r, scores, grad);
-    }
-
-    /**
-     * {@link DistillationLosses#evaluate} of the kept rows, reusing the previous result when its inputs are equal
-     * value for value. DL4J evaluates the loss twice per training step on the same values: the gradient during
-     * backprop, then the score (from a recomputed, equal pre-output) after it; the second closed form is skipped.
-     */
-    private LossResult closedForm(double[][] s, double[][] t, int[] targets, int epochNow) {
-        ClosedFormCall call = new ClosedFormCall(config(), epochNow, s, t, targets, null);
-        if (lastCall != null && lastCall.sameInputs(call)) {
-            return lastCall.result();
-        }
-        LossResult r = DistillationLosses.evaluate(call.config(), s, t, targets, epochNow);
-        closedFormEvaluations++;
-        lastCall = call.withResult(r);
-        return r;
+        return new Evaluation(r, scores, rows, weights);
     }
 
     /** @return how many times this instance ran the closed form (the rest reused an equal previous evaluation) */
@@ -307,19 +323,25 @@ public class DistillationLossFunction implements ILossFunction {
     }
 
     /**
-     * The inputs of one closed-form evaluation and its result. The arrays are held, not copied: {@link #compute}
-     * builds fresh ones for every call and never changes them afterwards.
+     * The inputs of one closed-form evaluation and its result. DL4J evaluates the loss twice per training step on the
+     * same values: the gradient during backprop, then the score (from a recomputed, equal pre-output) after it. A call
+     * whose arrays hold these inputs value for value, at the same rows kept by the mask, with the same configuration
+     * and epoch, reuses the result; it is compared in place, without building its rows. A call with other inputs
+     * overwrites these rows with its own (nothing else holds them: the result does not refer to its inputs).
+     *
+     * @param epoch the epoch field ({@link #NO_EPOCH} included)
+     * @param rows  the rows kept by the mask; row {@code k} of the other arrays is input row {@code rows[k]}
      */
-    private record ClosedFormCall(DistillationConfig config, int epoch, double[][] student, double[][] teacher,
-                                  int[] targets, LossResult result) {
+    private record ClosedFormCall(DistillationConfig config, int epoch, int[] rows, double[][] student,
+                                  double[][] oneHot, double[][] teacher, int[] targets, LossResult result) {
 
-        ClosedFormCall withResult(LossResult r) {
-            return new ClosedFormCall(config, epoch, student, teacher, targets, r);
-        }
-
-        boolean sameInputs(ClosedFormCall o) {
-            return config.equals(o.config) && epoch == o.epoch && Arrays.equals(targets, o.targets)
-                    && Arrays.deepEquals(student, o.student) && Arrays.deepEquals(teacher, o.teacher);
+        boolean sameInputs(DistillationConfig otherConfig, int otherEpoch, int[] otherRows, Matrices.Elements logits,
+                           Matrices.Elements labels) {
+            int c = student[0].length;
+            return config.equals(otherConfig) && epoch == otherEpoch && Arrays.equals(rows, otherRows)
+                    && logits.columns() == c && labels.columns() == (teacher == null ? c : 2 * c)
+                    && logits.holds(rows, 0, student) && labels.holds(rows, 0, oneHot)
+                    && (teacher == null || labels.holds(rows, c, teacher));
         }
     }
 

@@ -23,39 +23,42 @@ final class ClosedForm implements LossBuilder<Temperatures, TermResult> {
     private final double warmup;
     /** The standardisation of this view, {@code null} on raw logits. */
     private final Standardization standardization;
+    /** How rows are split across threads. */
+    private final RowTasks tasks;
     /** The builder that holds the result (this one, or the one a view was made from). */
     private final ClosedForm root;
     private LossResult result;
 
-    ClosedForm(DistillationConfig config, double[][] s, double[][] t, int[] targets, double warmup) {
-        this(config, s, t, s, targets, warmup, null, null);
+    ClosedForm(DistillationConfig config, double[][] s, double[][] t, int[] targets, double warmup, RowTasks tasks) {
+        this(config, s, t, s, targets, warmup, tasks, null, null);
     }
 
     private ClosedForm(DistillationConfig config, double[][] s, double[][] t, double[][] raw, int[] targets,
-                       double warmup, Standardization standardization, ClosedForm root) {
+                       double warmup, RowTasks tasks, Standardization standardization, ClosedForm root) {
         this.config = config;
         this.s = s;
         this.t = t;
         this.raw = raw;
         this.targets = targets;
         this.warmup = warmup;
+        this.tasks = tasks;
         this.standardization = standardization;
         this.root = root == null ? this : root;
     }
 
     @Override
     public Temperatures fixed(double temperature) {
-        return guard(Temperatures.fixed(s, t, temperature));
+        return guard(Temperatures.fixed(s, t, temperature, tasks));
     }
 
     @Override
     public Temperatures dynamic(double temperature, HazardPolicy policy, boolean detach) {
-        return guard(Temperatures.dynamic(s, t, temperature, policy, detach));
+        return guard(Temperatures.dynamic(s, t, temperature, policy, detach, tasks));
     }
 
     @Override
     public Temperatures normalized(double temperatureNorm, HazardPolicy policy) {
-        return guard(Temperatures.normalized(s, t, temperatureNorm, policy));
+        return guard(Temperatures.normalized(s, t, temperatureNorm, policy, tasks));
     }
 
     private Temperatures guard(Temperatures temps) {
@@ -64,14 +67,33 @@ final class ClosedForm implements LossBuilder<Temperatures, TermResult> {
 
     @Override
     public TermResult term(Term term, Divergence divergence, Temperatures temperatures, HazardPolicy policy) {
-        TermResult r = TermEvaluator.tempered(term, divergence, s, t, targets, temperatures, policy);
-        return standardization == null ? r
-                : new TermResult(term, r.value(), r.perSample(), standardization.backward(r.gradient()));
+        return terms(new Term[]{term}, new Divergence[]{divergence}, temperatures, policy)[0];
+    }
+
+    /** DKD's two terms in one pass over the rows (the non-target softmax reuses the target term's exponentials). */
+    @Override
+    public void decoupled(Temperatures temperatures, double alpha, double beta, double ceWeight,
+                          HazardPolicy policy) {
+        TermResult[] both = terms(new Term[]{Term.TCKD, Term.NCKD},
+                new Divergence[]{Divergence.TARGET, Divergence.NON_TARGET}, temperatures, policy);
+        total(temperatures, ceWeight, crossEntropy(), List.of(both), alpha, beta);
+    }
+
+    private TermResult[] terms(Term[] names, Divergence[] divergences, Temperatures temperatures,
+                               HazardPolicy policy) {
+        TermResult[] r = TermEvaluator.tempered(names, divergences, s, t, targets, temperatures, policy, tasks);
+        if (standardization != null) {
+            for (int k = 0; k < r.length; k++) {
+                r[k] = new TermResult(r[k].term(), r[k].value(), r[k].perSample(),
+                        standardization.backward(r[k].gradient(), tasks));
+            }
+        }
+        return r;
     }
 
     @Override
     public TermResult crossEntropy() {
-        return TermEvaluator.crossEntropy(raw, targets);
+        return TermEvaluator.crossEntropy(raw, targets, tasks);
     }
 
     @Override
@@ -79,8 +101,8 @@ final class ClosedForm implements LossBuilder<Temperatures, TermResult> {
         if (standardization != null) {
             throw new IllegalStateException(config + " standardises its logits twice");
         }
-        Standardization z = Standardization.of(s, t, policy);
-        return new ClosedForm(config, z.student, z.teacher, raw, targets, warmup, z, root);
+        Standardization z = Standardization.of(s, t, policy, tasks);
+        return new ClosedForm(config, z.student, z.teacher, raw, targets, warmup, tasks, z, root);
     }
 
     @Override
@@ -123,16 +145,20 @@ final class ClosedForm implements LossBuilder<Temperatures, TermResult> {
         double[] perSample = new double[n];
         double[][] grad = new double[n][c];
         Map<Term, TermResult> byTerm = new LinkedHashMap<>();
-        for (int k = 0; k < terms.length; k++) {
-            TermResult term = terms[k];
+        for (TermResult term : terms) {
             byTerm.put(term.term(), term);
-            for (int i = 0; i < n; i++) {
-                perSample[i] += weights[k] * term.perSample()[i];
-                for (int j = 0; j < c; j++) {
-                    grad[i][j] += weights[k] * term.gradient()[i][j];
+        }
+        tasks.run(n, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                for (int k = 0; k < terms.length; k++) {
+                    perSample[i] += weights[k] * terms[k].perSample()[i];
+                    double[] g = terms[k].gradient()[i];
+                    for (int j = 0; j < c; j++) {
+                        grad[i][j] += weights[k] * g[j];
+                    }
                 }
             }
-        }
+        });
         if (temps == null) {
             double[] none = new double[0];
             return new LossResult(config.method(), total, perSample, grad, byTerm, warmup, none, none, none, none,

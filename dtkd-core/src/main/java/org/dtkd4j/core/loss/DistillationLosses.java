@@ -43,11 +43,21 @@ public final class DistillationLosses {
             throw new IllegalArgumentException("config must not be null, found null");
         }
         LossInputs.validate(config.method(), student, teacher, targets);
-        ClosedForm builder = new ClosedForm(config, student, teacher, targets, config.warmupFactor(epoch));
+        return evaluate(config, student, teacher, targets, epoch,
+                RowTasks.forBatch(student.length, student[0].length));
+    }
+
+    /**
+     * {@link #evaluate(DistillationConfig, double[][], double[][], int[], int)} of valid inputs with the rows split
+     * as given; the result is the same for every split.
+     */
+    static LossResult evaluate(DistillationConfig config, double[][] student, double[][] teacher, int[] targets,
+                               int epoch, RowTasks tasks) {
+        ClosedForm builder = new ClosedForm(config, student, teacher, targets, config.warmupFactor(epoch), tasks);
         config.build(builder);
         LossResult result = builder.result();
         if (config.hazardPolicy() != HazardPolicy.OFFICIAL) {
-            requireFinite(result);
+            requireFinite(result, tasks);
         }
         return result;
     }
@@ -56,13 +66,11 @@ public final class DistillationLosses {
      * The last line of "never a silent NaN": with finite inputs and valid temperatures every value is finite unless
      * the logits divided by a (valid but tiny) temperature exceed the double range.
      */
-    private static void requireFinite(LossResult r) {
-        for (int i = 0; i < r.perSampleTotal().length; i++) {
-            boolean finite = Double.isFinite(r.perSampleTotal()[i]);
-            for (double g : r.gradient()[i]) {
-                finite &= Double.isFinite(g);
-            }
-            if (!finite) {
+    private static void requireFinite(LossResult r, RowTasks tasks) {
+        int gradientRow = RowMath.firstNonFiniteRow(r.gradient(), tasks);
+        int end = gradientRow < 0 ? r.perSampleTotal().length : gradientRow + 1;
+        for (int i = 0; i < end; i++) {
+            if (i == gradientRow || !Double.isFinite(r.perSampleTotal()[i])) {
                 throw new HazardException(i, "row " + i + ": the loss or its gradient is not finite (per-sample loss "
                         + r.perSampleTotal()[i] + (r.studentTemperatures().length > 0 ? ", T_stu="
                         + r.studentTemperatures()[i] + ", T_tea=" + r.teacherTemperatures()[i] : "")

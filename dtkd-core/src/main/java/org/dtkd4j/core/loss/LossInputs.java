@@ -121,12 +121,11 @@ public final class LossInputs {
     }
 
     private static void requireFinite(String name, double[][] x) {
-        for (int i = 0; i < x.length; i++) {
-            for (int j = 0; j < x[i].length; j++) {
-                if (!Double.isFinite(x[i][j])) {
-                    throw new IllegalArgumentException(name + " must be finite, found " + x[i][j] + " at [" + i
-                            + ", " + j + "]");
-                }
+        int i = RowMath.firstNonFiniteRow(x, RowTasks.forBatch(x.length, x[0].length));
+        for (int j = 0; i >= 0 && j < x[i].length; j++) {
+            if (!Double.isFinite(x[i][j])) {
+                throw new IllegalArgumentException(name + " must be finite, found " + x[i][j] + " at [" + i + ", "
+                        + j + "]");
             }
         }
     }

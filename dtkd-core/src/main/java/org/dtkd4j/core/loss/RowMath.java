@@ -37,24 +37,6 @@ final class RowMath {
         return max + Math.log(sum);
     }
 
-    /** @return {@code log_softmax(x)}, computed as {@code (x − max) − log Σ exp(x − max)} like PyTorch */
-    static double[] logSoftmax(double[] x) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : x) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (double v : x) {
-            sum += Math.exp(v - max);
-        }
-        double logSum = Math.log(sum);
-        double[] out = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = (x[i] - max) - logSum;
-        }
-        return out;
-    }
-
     /** @return {@code x / divisor}, element-wise */
     static double[] divide(double[] x, double divisor) {
         double[] out = new double[x.length];
@@ -62,6 +44,30 @@ final class RowMath {
             out[i] = x[i] / divisor;
         }
         return out;
+    }
+
+    /**
+     * @param x     rows
+     * @param tasks how the rows are split across threads
+     * @return the index of the first row holding a NaN or an infinity, {@code -1} if there is none
+     */
+    static int firstNonFiniteRow(double[][] x, RowTasks tasks) {
+        boolean[] finite = new boolean[x.length];
+        tasks.run(x.length, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                boolean all = true;
+                for (double v : x[i]) {
+                    all &= Double.isFinite(v);
+                }
+                finite[i] = all;
+            }
+        });
+        for (int i = 0; i < x.length; i++) {
+            if (!finite[i]) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** @return {@code Σ_i a_i · b_i} */

@@ -2,6 +2,8 @@ package org.dtkd4j.core.loss;
 
 import org.dtkd4j.core.config.HazardPolicy;
 
+import java.util.Arrays;
+
 /**
  * Logit standardisation (Sun, Ren, Li, Wang &amp; Cao 2024, "Logit Standardization in Knowledge Distillation", CVPR)
  * of a batch, exactly as the official code computes it: per row {@code z̃ = (z − mean(z)) / (1e-7 + std(z))} with
@@ -12,8 +14,9 @@ import org.dtkd4j.core.config.HazardPolicy;
  * student gradient of order {@code 1e7} ({@code (g − mean g)/1e-7}, the centering alone). Under
  * {@link HazardPolicy#GUARDED} such a row (student or teacher) has {@code z̃ = 0} with zero gradient and is counted
  * as guarded; {@link HazardPolicy#OFFICIAL} keeps the official gradient; {@link HazardPolicy#STRICT} throws a
- * {@link HazardException} naming the row. The std is computed with a running (Welford) update, as torch's row-wise
- * kernel, so it is exactly 0 on a constant row; the mean is a plain sum divided by {@code C}.
+ * {@link HazardException} naming the row. The mean is a plain sum divided by {@code C}; the std is exactly 0 on a
+ * constant row, as torch's running (Welford) update gives it, and otherwise {@code sqrt(Σ(z − mean)²/(C − 1))} of
+ * the centred row (two passes; equal to the running update up to rounding).
  */
 final class Standardization {
 
@@ -39,74 +42,93 @@ final class Standardization {
     }
 
     /**
+     * @param tasks how the rows are split across threads
      * @throws HazardException under {@link HazardPolicy#STRICT}, on the first row whose student or teacher logits
      *                         are all equal
      */
-    static Standardization of(double[][] s, double[][] t, HazardPolicy policy) {
+    static Standardization of(double[][] s, double[][] t, HazardPolicy policy, RowTasks tasks) {
         int n = s.length;
+        boolean guard = policy == HazardPolicy.GUARDED;
+        boolean[] guarded = new boolean[n];
+        boolean[] constantStudent = new boolean[n];
+        boolean[] studentConstant = new boolean[n];
+        boolean[] teacherConstant = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            studentConstant[i] = RowMath.constant(s[i]);
+            teacherConstant[i] = RowMath.constant(t[i]);
+            if ((studentConstant[i] || teacherConstant[i]) && policy == HazardPolicy.STRICT) {
+                double[] row = studentConstant[i] ? s[i] : t[i];
+                throw new HazardException(i, "row " + i + ": the " + (studentConstant[i] ? "student" : "teacher")
+                        + "'s logits are all equal (" + row[0] + "), so their std is 0 and logit standardisation "
+                        + "divides by its epsilon 1e-7 alone");
+            }
+            guarded[i] = guard && (studentConstant[i] || teacherConstant[i]);
+            constantStudent[i] = guard && studentConstant[i];
+        }
         double[][] zs = new double[n][];
         double[][] zt = new double[n][];
         double[][] centered = new double[n][];
         double[] std = new double[n];
-        boolean[] guarded = new boolean[n];
-        boolean[] constantStudent = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            boolean studentConstant = RowMath.constant(s[i]);
-            boolean teacherConstant = RowMath.constant(t[i]);
-            if ((studentConstant || teacherConstant) && policy == HazardPolicy.STRICT) {
-                double[] row = studentConstant ? s[i] : t[i];
-                throw new HazardException(i, "row " + i + ": the " + (studentConstant ? "student" : "teacher")
-                        + "'s logits are all equal (" + row[0] + "), so their std is 0 and logit standardisation "
-                        + "divides by its epsilon 1e-7 alone");
+        tasks.run(n, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                centered[i] = RowMath.centre(s[i]);
+                std[i] = std(centered[i], studentConstant[i]);
+                zs[i] = guard && studentConstant[i] ? new double[s[i].length]
+                        : RowMath.divide(centered[i], EPSILON + std[i]);
+                double[] teacherZ = RowMath.centre(t[i]);
+                if (guard && teacherConstant[i]) {
+                    Arrays.fill(teacherZ, 0);
+                } else {
+                    double d = EPSILON + std(teacherZ, teacherConstant[i]);
+                    for (int k = 0; k < teacherZ.length; k++) {
+                        teacherZ[k] /= d;
+                    }
+                }
+                zt[i] = teacherZ;
             }
-            boolean guard = policy == HazardPolicy.GUARDED;
-            guarded[i] = guard && (studentConstant || teacherConstant);
-            constantStudent[i] = guard && studentConstant;
-            centered[i] = RowMath.centre(s[i]);
-            std[i] = std(s[i]);
-            zs[i] = guard && studentConstant ? new double[s[i].length] : RowMath.divide(centered[i], EPSILON + std[i]);
-            zt[i] = guard && teacherConstant ? new double[t[i].length]
-                    : RowMath.divide(RowMath.centre(t[i]), EPSILON + std(t[i]));
-        }
+        });
         return new Standardization(zs, zt, guarded, centered, std, constantStudent);
     }
 
     /**
-     * @param g {@code [N][C]} gradient with respect to the standardised student logits
-     * @return the gradient with respect to the raw student logits
+     * @param g     {@code [N][C]} gradient with respect to the standardised student logits, overwritten
+     * @param tasks how the rows are split across threads
+     * @return {@code g}, now the gradient with respect to the raw student logits
      */
-    double[][] backward(double[][] g) {
-        int n = g.length;
-        double[][] out = new double[n][];
-        for (int i = 0; i < n; i++) {
-            int c = g[i].length;
-            out[i] = new double[c];
-            if (constantStudent[i]) {
-                continue;
+    double[][] backward(double[][] g, RowTasks tasks) {
+        tasks.run(g.length, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                backward(i, g[i]);
             }
-            double d = EPSILON + std[i];
-            double mean = 0;
-            for (double v : g[i]) {
-                mean += v;
-            }
-            mean /= c;
-            double throughStd = std[i] == 0 ? 0 : RowMath.dot(g[i], centered[i]) / (d * d) / ((c - 1) * std[i]);
-            for (int k = 0; k < c; k++) {
-                out[i][k] = (g[i][k] - mean) / d - throughStd * centered[i][k];
-            }
-        }
-        return out;
+        });
+        return g;
     }
 
-    /** The unbiased std by Welford's update: exactly 0 on a constant row. */
-    private static double std(double[] z) {
-        double mean = 0;
-        double m2 = 0;
-        for (int k = 0; k < z.length; k++) {
-            double delta = z[k] - mean;
-            mean += delta / (k + 1);
-            m2 += delta * (z[k] - mean);
+    private void backward(int i, double[] g) {
+        int c = g.length;
+        if (constantStudent[i]) {
+            Arrays.fill(g, 0);
+            return;
         }
-        return Math.sqrt(m2 / (z.length - 1));
+        double d = EPSILON + std[i];
+        double mean = 0;
+        for (double v : g) {
+            mean += v;
+        }
+        mean /= c;
+        double throughStd = std[i] == 0 ? 0 : RowMath.dot(g, centered[i]) / (d * d) / ((c - 1) * std[i]);
+        for (int k = 0; k < c; k++) {
+            g[k] = (g[k] - mean) / d - throughStd * centered[i][k];
+        }
+    }
+
+    /**
+     * @param centered a row minus its mean
+     * @param constant whether the row's entries are all equal
+     * @return the unbiased std: exactly 0 on a constant row (whose centred entries may differ from 0 by the
+     *         rounding of the mean), else {@code sqrt(Σ centered²/(C − 1))}
+     */
+    private static double std(double[] centered, boolean constant) {
+        return constant ? 0 : Math.sqrt(RowMath.dot(centered, centered) / (centered.length - 1));
     }
 }

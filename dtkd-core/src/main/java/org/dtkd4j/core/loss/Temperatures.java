@@ -53,27 +53,27 @@ final class Temperatures {
         this.studentSlopeBySample = studentSlopeBySample;
     }
 
-    /** The fixed temperature {@code T} on every row (KD, DKD). */
-    static Temperatures fixed(double[][] s, double[][] t, double temperature) {
+    /** The fixed temperature {@code T} on every row (KD, DKD); {@code tasks} split the rows across threads. */
+    static Temperatures fixed(double[][] s, double[][] t, double temperature, RowTasks tasks) {
         int n = s.length;
         double[] value = new double[n];
         Arrays.fill(value, temperature);
-        Maxima m = Maxima.of(s, t);
+        Maxima m = Maxima.of(s, t, tasks);
         return new Temperatures(value, value.clone(), m.student, m.teacher, m.argMax, new double[n], new boolean[n],
                 false, null, null);
     }
 
     /**
-     * DTKD's per-sample temperatures.
+     * DTKD's per-sample temperatures; {@code tasks} split the rows across threads.
      *
      * @throws HazardException under {@link HazardPolicy#STRICT} on the first hazardous row
      */
     static Temperatures dynamic(double[][] s, double[][] t, double temperature, HazardPolicy policy,
-                                boolean detach) {
+                                boolean detach, RowTasks tasks) {
         int n = s.length;
         double[] tStu = new double[n];
         double[] tTea = new double[n];
-        Maxima m = Maxima.of(s, t);
+        Maxima m = Maxima.of(s, t, tasks);
         double[] ms = m.student;
         double[] mt = m.teacher;
         double[] slope = new double[n];
@@ -106,47 +106,55 @@ final class Temperatures {
      * OFFICIAL keeps {@code T = 0} (NaN, as the official code); STRICT throws; GUARDED gives the constant side
      * {@code T_norm} (its softmax is uniform at any temperature, the limit {@code std → 0}), keeps the scale
      * {@code T_tea²} of the raw teacher temperature (so a constant teacher row contributes 0 and a constant student
-     * row {@code T_tea²·KL(p ‖ uniform)}), and gives the row no distillation gradient.
+     * row {@code T_tea²·KL(p ‖ uniform)}), and gives the row no distillation gradient. {@code tasks} split the rows
+     * across threads.
      *
      * @throws HazardException under {@link HazardPolicy#STRICT} on the first constant row
      */
-    static Temperatures normalized(double[][] s, double[][] t, double tNorm, HazardPolicy policy) {
+    static Temperatures normalized(double[][] s, double[][] t, double tNorm, HazardPolicy policy, RowTasks tasks) {
         int n = s.length;
         double[] tStu = new double[n];
         double[] tTea = new double[n];
         double[] scale = new double[n];
         double[][] slope = new double[n][];
-        boolean[] guarded = new boolean[n];
+        boolean[] studentConstant = new boolean[n];
+        boolean[] teacherConstant = new boolean[n];
         for (int i = 0; i < n; i++) {
-            boolean studentConstant = RowMath.constant(s[i]);
-            boolean teacherConstant = RowMath.constant(t[i]);
-            if ((studentConstant || teacherConstant) && policy == HazardPolicy.STRICT) {
-                double[] row = studentConstant ? s[i] : t[i];
-                String side = studentConstant ? "student" : "teacher";
+            studentConstant[i] = RowMath.constant(s[i]);
+            teacherConstant[i] = RowMath.constant(t[i]);
+            if ((studentConstant[i] || teacherConstant[i]) && policy == HazardPolicy.STRICT) {
+                double[] row = studentConstant[i] ? s[i] : t[i];
+                String side = studentConstant[i] ? "student" : "teacher";
                 throw new HazardException(i, "row " + i + ": the " + side + "'s logits are all equal (" + row[0]
-                        + "), so their std is 0 and NormKD's temperature T_" + (studentConstant ? "stu" : "tea")
+                        + "), so their std is 0 and NormKD's temperature T_" + (studentConstant[i] ? "stu" : "tea")
                         + " = T_norm·std = 0");
             }
-            double[] centered = RowMath.centre(s[i]);
-            double stdS = Math.sqrt(RowMath.dot(centered, centered) / (s[i].length - 1));
-            double[] teacherCentered = RowMath.centre(t[i]);
-            double stdT = Math.sqrt(RowMath.dot(teacherCentered, teacherCentered) / (t[i].length - 1));
-            tStu[i] = tNorm * stdS;
-            tTea[i] = tNorm * stdT;
-            scale[i] = tTea[i] * tTea[i];
-            guarded[i] = policy == HazardPolicy.GUARDED && (studentConstant || teacherConstant);
-            if (guarded[i]) {
-                scale[i] = teacherConstant ? 0 : scale[i];
-                tStu[i] = studentConstant ? tNorm : tStu[i];
-                tTea[i] = teacherConstant ? tNorm : tTea[i];
-                continue;
-            }
-            slope[i] = new double[centered.length];
-            for (int j = 0; j < centered.length; j++) {
-                slope[i][j] = tNorm * centered[j] / ((s[i].length - 1) * stdS);
-            }
         }
-        Maxima m = Maxima.of(s, t);
+        boolean[] guarded = new boolean[n];
+        tasks.run(n, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int c = s[i].length;
+                double[] centered = RowMath.centre(s[i]);
+                double stdS = Math.sqrt(RowMath.dot(centered, centered) / (c - 1));
+                double[] teacherCentered = RowMath.centre(t[i]);
+                double stdT = Math.sqrt(RowMath.dot(teacherCentered, teacherCentered) / (c - 1));
+                tStu[i] = tNorm * stdS;
+                tTea[i] = tNorm * stdT;
+                scale[i] = tTea[i] * tTea[i];
+                guarded[i] = policy == HazardPolicy.GUARDED && (studentConstant[i] || teacherConstant[i]);
+                if (guarded[i]) {
+                    scale[i] = teacherConstant[i] ? 0 : scale[i];
+                    tStu[i] = studentConstant[i] ? tNorm : tStu[i];
+                    tTea[i] = teacherConstant[i] ? tNorm : tTea[i];
+                    continue;
+                }
+                for (int j = 0; j < c; j++) {
+                    centered[j] = tNorm * centered[j] / ((c - 1) * stdS);
+                }
+                slope[i] = centered;
+            }
+        });
+        Maxima m = Maxima.of(s, t, tasks);
         return new Temperatures(tStu, tTea, m.student, m.teacher, m.argMax, new double[n], guarded, false, scale,
                 slope);
     }
@@ -187,16 +195,18 @@ final class Temperatures {
 
     /** The row maxima of a batch and the first arg-max of each student row. */
     private record Maxima(int[] argMax, double[] student, double[] teacher) {
-        static Maxima of(double[][] s, double[][] t) {
+        static Maxima of(double[][] s, double[][] t, RowTasks tasks) {
             int n = s.length;
             int[] argMax = new int[n];
             double[] ms = new double[n];
             double[] mt = new double[n];
-            for (int i = 0; i < n; i++) {
-                argMax[i] = RowMath.argMaxFirst(s[i]);
-                ms[i] = s[i][argMax[i]];
-                mt[i] = t[i][RowMath.argMaxFirst(t[i])];
-            }
+            tasks.run(n, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    argMax[i] = RowMath.argMaxFirst(s[i]);
+                    ms[i] = s[i][argMax[i]];
+                    mt[i] = t[i][RowMath.argMaxFirst(t[i])];
+                }
+            });
             return new Maxima(argMax, ms, mt);
         }
     }

@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
@@ -28,6 +29,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -132,6 +134,27 @@ class DistillationLossFunctionTest {
     }
 
     @Test
+    void aCallWithOtherInputsLeavesEarlierResultsAndRejectionsLeaveNoStaleReuse() {
+        DistillationLossFunction loss = dtkd();
+        LossResult first = loss.evaluate(LABELS, LOGITS, IDENTITY, null).orElseThrow();
+        double[][] firstGradient = Arrays.stream(first.gradient()).map(double[]::clone).toArray(double[][]::new);
+        INDArray moved = LOGITS.add(0.25);
+        loss.computeGradient(LABELS, moved, IDENTITY, null);
+        assertThat(first.gradient()).as("a result does not share the rows the next call reads into")
+                .isDeepEqualTo(firstGradient);
+
+        INDArray nan = LOGITS.dup();
+        nan.putScalar(0, 0, Double.NaN);
+        assertThatThrownBy(() -> loss.computeScore(LABELS, nan, IDENTITY, null, true))
+                .isInstanceOf(IllegalArgumentException.class);
+        int evaluations = loss.closedFormEvaluations();
+        double again = loss.computeScore(LABELS, moved, IDENTITY, null, true);
+        assertThat(loss.closedFormEvaluations()).as("the rejected call overwrote the rows of the last one")
+                .isEqualTo(evaluations + 1);
+        assertThat(again).isEqualTo(dtkd().computeScore(LABELS, moved, IDENTITY, null, true));
+    }
+
+    @Test
     void changedInputsRecomputeTheClosedForm() {
         DistillationLossFunction loss = dtkd();
         loss.computeScore(LABELS, LOGITS, IDENTITY, null, true);
@@ -154,6 +177,12 @@ class DistillationLossFunctionTest {
         double second = warming.computeScore(LABELS, LOGITS, IDENTITY, null, true);
         assertThat(warming.closedFormEvaluations()).as("the warmup factor changed").isEqualTo(2);
         assertThat(second).isNotEqualTo(first);
+
+        DistillationLossFunction ce = DistillationLossFunction.of(CeConfig.defaults());
+        double packed = ce.computeScore(LABELS, LOGITS, IDENTITY, null, true);
+        double plain = ce.computeScore(ONE_HOT, LOGITS, IDENTITY, null, true);
+        assertThat(ce.closedFormEvaluations()).as("labels without the teacher's columns").isEqualTo(2);
+        assertThat(plain).isEqualTo(packed);
     }
 
     @Test
@@ -210,6 +239,24 @@ class DistillationLossFunctionTest {
             double numeric = (loss.computeScore(LABELS, plus, tanh, null, false)
                     - loss.computeScore(LABELS, minus, tanh, null, false)) / (2 * h);
             assertThat(g[1][j]).isCloseTo(numeric, offset(1e-6));
+        }
+    }
+
+    @Test
+    void neverWritesItsInputsAndReadsEveryLayoutAlike() {
+        for (IActivation activation : List.of(IDENTITY, new ActivationTanH())) {
+            DistillationLossFunction loss = dtkd();
+            INDArray logits = LOGITS.dup();
+            INDArray labels = LABELS.dup();
+            INDArray gradient = loss.computeGradient(labels, logits, activation, null);
+            double score = loss.computeScore(labels, logits, activation, null, true);
+            assertThat(logits.toDoubleMatrix()).as("%s", activation).isDeepEqualTo(LOGITS.toDoubleMatrix());
+            assertThat(labels.toDoubleMatrix()).as("%s", activation).isDeepEqualTo(LABELS.toDoubleMatrix());
+            INDArray wide = Nd4j.hstack(LABELS, LABELS);
+            INDArray labelsView = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(0, LABELS.size(1)));
+            assertThat(loss.computeGradient(labelsView, LOGITS.dup('f'), activation, null).toDoubleMatrix())
+                    .as("%s, f-order logits and a labels view", activation).isDeepEqualTo(gradient.toDoubleMatrix());
+            assertThat(loss.computeScore(labelsView, LOGITS.dup('f'), activation, null, true)).isEqualTo(score);
         }
     }
 

@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,6 +32,34 @@ class MatricesTest {
                         .isDeepEqualTo(x.toDoubleMatrix());
             }
         }
+    }
+
+    @Test
+    void elementsGiveAnyRowsAndColumnsOfEveryLayout() {
+        for (DataType type : List.of(DataType.DOUBLE, DataType.FLOAT)) {
+            INDArray m = base(type);
+            for (INDArray x : List.of(m, m.dup('f'), m.transpose().dup('c').transpose(),
+                    m.get(NDArrayIndex.interval(1, 5), NDArrayIndex.interval(1, 7)))) {
+                double[][] all = x.toDoubleMatrix();
+                double[][] reuse = new double[3][3];
+                double[][] some = Matrices.elements(x).rows(new int[]{3, 0, 2}, 2, 5, reuse);
+                assertThat(some).as("rows of the right shape are reused").isSameAs(reuse);
+                assertThat(Matrices.elements(x).rows(new int[]{3, 0, 2}, 2, 5, new double[3][4]))
+                        .as("rows of another shape are not").isDeepEqualTo(some);
+                assertThat(some).as("%s %s", type, x.shapeInfoToString()).isDeepEqualTo(new double[][]{
+                        Arrays.copyOfRange(all[3], 2, 5), Arrays.copyOfRange(all[0], 2, 5),
+                        Arrays.copyOfRange(all[2], 2, 5)});
+            }
+        }
+    }
+
+    @Test
+    void fromRowsCastsToFloatAsNd4jDoes() {
+        double[][] rows = {{Math.PI, -1e-40, 1 + 0x1p-30}, {Double.MAX_VALUE, 1e39, -0.0}};
+        INDArray f = Matrices.fromRows(rows, DataType.FLOAT);
+        assertThat(f.dataType()).isEqualTo(DataType.FLOAT);
+        assertThat(f.toDoubleMatrix()).isDeepEqualTo(
+                Nd4j.createFromArray(rows).castTo(DataType.FLOAT).toDoubleMatrix());
     }
 
     @Test

@@ -1,0 +1,61 @@
+package org.dtkd4j.core.loss;
+
+import java.util.stream.IntStream;
+
+/**
+ * How the rows of a batch are computed: as one range on the calling thread, or as {@code chunks} contiguous ranges run
+ * in parallel on the common fork-join pool (the calling thread takes part). Every per-row computation of the closed
+ * form reads only its own row's inputs and writes only its own row's outputs, with scratch space that it overwrites
+ * for every row, and every sum over rows is taken afterwards on the calling thread, in row order: results are
+ * bit-identical however the rows are split.
+ *
+ * @param chunks the number of row ranges, {@code >= 1} (fewer when the batch has fewer rows)
+ */
+record RowTasks(int chunks) {
+
+    /**
+     * The smallest batch ({@code N·C} logits) split across threads: below it a fork-join round trip costs more than
+     * the rows it would share out.
+     */
+    static final long PARALLEL_ELEMENTS = 1 << 15;
+
+    /** Every row on the calling thread. */
+    static final RowTasks SEQUENTIAL = new RowTasks(1);
+
+    RowTasks {
+        if (chunks < 1) {
+            throw new IllegalArgumentException("row tasks need at least 1 chunk, found " + chunks);
+        }
+    }
+
+    /**
+     * @param n rows
+     * @param c classes
+     * @return {@link #SEQUENTIAL} below {@link #PARALLEL_ELEMENTS}, else four ranges per available processor (so
+     *         that a core taken by another process delays a small share of the rows)
+     */
+    static RowTasks forBatch(int n, int c) {
+        int processors = Runtime.getRuntime().availableProcessors();
+        return (long) n * c < PARALLEL_ELEMENTS || processors == 1 ? SEQUENTIAL : new RowTasks(4 * processors);
+    }
+
+    /** A computation over the rows {@code [from, to)}. */
+    @FunctionalInterface
+    interface Range {
+        void rows(int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over rows {@code [0, n)}, split into at most {@link #chunks} contiguous ranges of nearly
+     * equal size, and returns when all have run.
+     */
+    void run(int n, Range body) {
+        int k = Math.min(chunks, n);
+        if (k <= 1) {
+            body.rows(0, n);
+            return;
+        }
+        IntStream.range(0, k).parallel()
+                .forEach(j -> body.rows((int) ((long) j * n / k), (int) ((long) (j + 1) * n / k)));
+    }
+}
