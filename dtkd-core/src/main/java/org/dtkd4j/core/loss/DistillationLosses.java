@@ -23,7 +23,8 @@ public final class DistillationLosses {
     }
 
     /**
-     * Evaluates a loss on one batch.
+     * Evaluates a loss on one batch; a batch of at least 65,536 logits is split by rows across the common fork-join
+     * pool, with the same results as on one thread.
      *
      * @param config  the loss and its hyper-parameters
      * @param student student logits {@code [N][C]}, finite, {@code C >= 2}

@@ -17,7 +17,7 @@ record RowTasks(int chunks) {
      * The smallest batch ({@code N·C} logits) split across threads: below it a fork-join round trip costs more than
      * the rows it would share out.
      */
-    static final long PARALLEL_ELEMENTS = 1 << 15;
+    static final long PARALLEL_ELEMENTS = 1 << 16;
 
     /** Every row on the calling thread. */
     static final RowTasks SEQUENTIAL = new RowTasks(1);

@@ -17,5 +17,9 @@
  * {@link org.dtkd4j.core.loss.HazardException}. Invalid inputs are rejected by
  * {@link org.dtkd4j.core.loss.LossInputs} with an {@link java.lang.IllegalArgumentException} naming the input and
  * what was found.
+ *
+ * <p>A batch of at least 65,536 logits ({@code N·C}) has its rows split across the common fork-join pool (the calling
+ * thread takes part); every row is computed on its own and sums over rows are taken in row order afterwards, so the
+ * results are bit-identical to a computation on one thread.
  */
 package org.dtkd4j.core.loss;
