@@ -70,7 +70,12 @@ final class RowMath {
         return -1;
     }
 
-    /** @return {@code Σ_i a_i · b_i} */
+    /** @return the unbiased std of a centred row: {@code sqrt(Σ_k centered_k² / (C − 1))} */
+    static double std(double[] centered) {
+        return Math.sqrt(dot(centered, centered) / (centered.length - 1));
+    }
+
+        /** @return {@code Σ_i a_i · b_i} */
     static double dot(double[] a, double[] b) {
         double sum = 0;
         for (int i = 0; i < a.length; i++) {

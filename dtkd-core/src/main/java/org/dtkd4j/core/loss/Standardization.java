@@ -129,6 +129,6 @@ final class Standardization {
      *         rounding of the mean), else {@code sqrt(Σ centered²/(C − 1))}
      */
     private static double std(double[] centered, boolean constant) {
-        return constant ? 0 : Math.sqrt(RowMath.dot(centered, centered) / (centered.length - 1));
+        return constant ? 0 : RowMath.std(centered);
     }
 }

@@ -135,9 +135,9 @@ final class Temperatures {
             for (int i = from; i < to; i++) {
                 int c = s[i].length;
                 double[] centered = RowMath.centre(s[i]);
-                double stdS = Math.sqrt(RowMath.dot(centered, centered) / (c - 1));
+                double stdS = RowMath.std(centered);
                 double[] teacherCentered = RowMath.centre(t[i]);
-                double stdT = Math.sqrt(RowMath.dot(teacherCentered, teacherCentered) / (c - 1));
+                double stdT = RowMath.std(teacherCentered);
                 tStu[i] = tNorm * stdS;
                 tTea[i] = tNorm * stdT;
                 scale[i] = tTea[i] * tTea[i];
