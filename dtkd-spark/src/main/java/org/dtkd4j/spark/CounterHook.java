@@ -5,7 +5,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.dtkd4j.core.perf.FusedBatchNorm;
-import org.dtkd4j.core.perf.TrainingKernels;
+import org.dtkd4j.core.perf.GraphKernels;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -16,7 +16,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * <p>DL4J's parameter-averaging worker builds its copy from {@code ComputationGraphConfiguration.clone()}, which
  * copies neither counter (DL4J 1.0.0-M2.1): without this hook every executor trains at epoch 0 and iteration 0, so
  * the distillation warmup factor stays {@code 1/warmup} and epoch-based learning-rate steps never happen. A new copy
- * also has DL4J's own BatchNorm helpers and ReLU; the hook gives it the engine's {@link TrainingKernels}, with
+ * also has DL4J's own BatchNorm helpers and ReLU; the hook gives it the engine's training kernels ({@link GraphKernels}), with
  * {@link FusedBatchNorm} when the driver's student runs it, so that the executors compute what the engine computes.
  * The driver sets the counters before each round ({@link #set}); the hook travels with the round's tasks, one copy
  * per task.
@@ -51,7 +51,7 @@ final class CounterHook implements TrainingHook {
             ComputationGraphConfiguration conf = graph.getConfiguration();
             conf.setEpochCount(epoch);
             conf.setIterationCount(iteration);
-            TrainingKernels.install(graph, fusedBatchNorm);
+            GraphKernels.training(graph, fusedBatchNorm);
             applied = true;
         }
     }

@@ -19,8 +19,9 @@ import org.dtkd4j.core.optim.TorchBatchNorm;
 import org.dtkd4j.core.optim.TorchWeightDecay;
 import org.dtkd4j.core.perf.ForwardCache;
 import org.dtkd4j.core.perf.FusedBatchNorm;
+import org.dtkd4j.core.perf.GraphKernels;
 import org.dtkd4j.core.perf.MaskReLU;
-import org.dtkd4j.core.perf.TrainingKernels;
+import org.dtkd4j.core.perf.ResidualAdd;
 import org.dtkd4j.core.teacher.Teacher;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -129,8 +130,8 @@ final class StudentPreparation {
 
     /**
      * Readies a prepared (or restored) student for the engine: sets the convolution activation cache, the engine's
-     * {@link TrainingKernels} ({@link MaskReLU} in place of its ReLU activation layers, DL4J's numbers, and
-     * {@link FusedBatchNorm} when asked) and the engine's {@link #listeners}.
+     * training kernels ({@link GraphKernels}: {@link MaskReLU} in place of its ReLU activation layers and
+     * {@link ResidualAdd} in place of its sums, DL4J's numbers, and {@link FusedBatchNorm} when asked) and the engine's {@link #listeners}.
      *
      * @param student              the student, with a {@link DistillationLossFunction} output
      * @param cacheConvActivations whether training forward passes keep the convolutions' activations
@@ -147,7 +148,7 @@ final class StudentPreparation {
                     + "found " + losses.size());
         }
         ForwardCache.apply(student, cacheConvActivations);
-        TrainingKernels.install(student, fusedBatchNorm);
+        GraphKernels.training(student, fusedBatchNorm);
         student.setListeners(listeners);
         return losses.get(0);
     }

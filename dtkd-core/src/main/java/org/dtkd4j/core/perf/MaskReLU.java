@@ -21,19 +21,21 @@ import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A ReLU activation layer that trains with one elementwise pass forward and a mask backward
+ * A ReLU activation layer that runs one elementwise pass forward and a mask backward
  * ({@code ∂x = ∂y · [x > 0]}), put in place of DL4J's {@code ActivationLayer} in a live graph.
  *
- * <p>DL4J 1.0.0-M2.1's {@code ActivationLayer} copies its input before applying the activation in place (forward),
- * and copies it again to hand to the activation's backward pass, {@code ActivationReLU}'s, which runs libnd4j's
- * {@code relu_bp} op into a new array (1.2-1.4 ms for a {@code [64, 16, 32, 32]} float batch on a 2-core AMD EPYC).
- * This layer writes {@code max(x, 0)} straight into its output forward and {@code step(x)} straight into its gradient
- * array backward, then multiplies that by the gradient in place: four passes over the activation where DL4J makes
- * eleven. It computes DL4J's numbers: the forward values are {@code ActivationReLU}'s op, and the gradient is the
- * same number for every finite input and gradient (a zero may carry the sign of the gradient it masked, which no
- * later sum or product can tell apart); where the gradient is NaN or infinite and the input is not positive, the mask
- * passes NaN on ({@code 0·NaN}) where {@code relu_bp} writes 0, so a diverging gradient is not hidden. Outside
- * training (an evaluation) it is DL4J's layer.
+ * <p>DL4J 1.0.0-M2.1's {@code ActivationLayer} copies its input before applying the activation in place (in training;
+ * in inference it copies it whenever the input lives outside the activations' workspace, as it does in a graph's
+ * {@code output}), and copies it again to hand to the activation's backward pass, {@code ActivationReLU}'s, which runs
+ * libnd4j's {@code relu_bp} op into a new array (1.2-1.4 ms for a {@code [64, 16, 32, 32]} float batch on a 2-core
+ * AMD EPYC). This layer writes {@code max(x, 0)} straight into its output forward, training or not, and
+ * {@code step(x)} straight into its gradient array backward, then multiplies that by the gradient in place: four
+ * passes over the activation where DL4J makes eleven in training, one where it makes two in a graph's inference. It
+ * computes DL4J's numbers: the forward values are {@code ActivationReLU}'s op, and the gradient is the same number for
+ * every finite input and gradient (a zero may carry the sign of the gradient it masked, which no later sum or product
+ * can tell apart); where the gradient is NaN or infinite and the input is not positive, the mask passes NaN on
+ * ({@code 0·NaN}) where {@code relu_bp} writes 0, so a diverging gradient is not hidden. Unlike DL4J's layer in
+ * inference, it never overwrites its input.
  *
  * <p>{@link #install} replaces the live layer objects only, keeping their configuration: the graph's configuration,
  * which {@code ModelSerializer} saves and {@code clone()} copies, still describes DL4J's ReLU layer, and a clone or a
@@ -100,12 +102,9 @@ public final class MaskReLU extends ActivationLayer {
                 && (r.getNegativeSlope() == null || r.getNegativeSlope() == 0.0);
     }
 
-    /** Training: {@code max(x, 0)} into a new activation array; otherwise DL4J's layer. */
+    /** {@code max(x, 0)} into a new activation array. */
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (!training) {
-            return super.activate(false, workspaceMgr);
-        }
         assertInputSet(false);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(),
                 input.ordering());

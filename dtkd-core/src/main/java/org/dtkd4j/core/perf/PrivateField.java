@@ -3,8 +3,9 @@ package org.dtkd4j.core.perf;
 import java.lang.reflect.Field;
 
 /**
- * A private field of a DL4J class that a kernel of this package sets by reflection (a layer's helper, a graph
- * vertex's layer), looked up once; a DL4J version without it fails at the lookup, naming the class and the field.
+ * A private field of a DL4J class that a kernel of this package reads or sets by reflection (a layer's helper, a
+ * graph vertex's layer, a graph's vertices by name), looked up once; a DL4J version without it fails at the lookup,
+ * naming the class and the field.
  *
  * @param <T> the class that declares the field
  * @param <V> the field's type
@@ -25,6 +26,21 @@ final class PrivateField<T, V> {
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("DL4J's " + owner.getSimpleName() + " has no accessible '" + name
                     + "' field; this DL4J version is not supported: " + e, e);
+        }
+    }
+
+    /**
+     * @param target the object whose field is read
+     * @param what   the object, for the error message (e.g. {@code "vertex add1"})
+     * @return the field's value
+     * @throws IllegalStateException if the field cannot be read
+     */
+    @SuppressWarnings("unchecked")
+    V get(T target, String what) {
+        try {
+            return (V) field.get(target);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot read the " + field.getName() + " of " + what + ": " + e, e);
         }
     }
 

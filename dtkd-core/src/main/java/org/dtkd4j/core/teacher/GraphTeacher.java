@@ -21,6 +21,7 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.dtkd4j.core.perf.GraphKernels;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -55,7 +56,9 @@ import java.util.zip.ZipFile;
  * is kept as part of the model. {@link #softmaxRemoved()} says whether this happened.
  *
  * <p><b>Inference only.</b> Every batch runs {@code output(train = false, ..)} with no masks, so BatchNorm uses its
- * running statistics, dropout is off, no gradient is computed, and the result is detached. DL4J networks refuse to
+ * running statistics, dropout is off, no gradient is computed, and the result is detached. A graph copy runs
+ * {@linkplain GraphKernels#inference the inference kernels}: its ReLU layers and two-input sums compute DL4J's values
+ * in one pass each. DL4J networks refuse to
  * run while a workspace is open on the calling thread, so {@link #logits} must be called outside any workspace (it
  * throws an {@link IllegalStateException} naming the open ones otherwise).
  *
@@ -322,6 +325,7 @@ public final class GraphTeacher implements Teacher {
 
         ComputationGraph copy = new ComputationGraph(conf);
         copy.init(params, false);
+        GraphKernels.inference(copy);
         TeacherInput io = new TeacherInput(name, numClasses, layout.exampleShape, layout.format, conf.getDataType());
         return new GraphTeacher(io, x -> copy.output(false, new INDArray[]{x}, null, null)[0], copy.params(),
                 softmax ? output : removedSoftmax, conf);

@@ -39,6 +39,7 @@ class MaskReLUTest {
         x.putScalar(0, 0.0f);
         x.putScalar(1, -0.0f);
         INDArray eps = Nd4j.randn(DataType.FLOAT, 4, 3, 5, 5);
+        float[] input = values(x);
         Layer relu = graph().getLayer("relu1");
         ComputationGraph masked = graph();
         MaskReLU.install(masked);
@@ -57,7 +58,11 @@ class MaskReLUTest {
             assertThat(got[i] == want[i]).as("element %d: %s vs %s", i, got[i], want[i]).isTrue();
         }
         assertThat(want[0]).as("the gradient at x = 0 is masked").isZero();
-        assertThat(values(x)).as("the input is left alone").isEqualTo(values(x.dup()));
+        for (boolean training : new boolean[] {true, false}) {
+            INDArray in = x.dup();
+            mask.activate(in, training, LayerWorkspaceMgr.noWorkspaces());
+            assertThat(values(in)).as("the input is left alone, training " + training).containsExactly(input);
+        }
     }
 
     @Test
