@@ -71,9 +71,11 @@
  *       separate ND4J ops before libnd4j's {@code batchnorm}, and runs the slow {@code batchnorm_bp}); the engine
  *       installs it in the student ({@code Distiller.Builder.fusedBatchNorm}).</li>
  *   <li>{@link org.dtkd4j.core.perf.MaskReLU}: a ReLU activation layer without DL4J's copies of its input, whose
- *       backward pass is the gradient times the input's 0/1 mask (DL4J's numbers);
- *       {@link org.dtkd4j.core.perf.TrainingKernels} puts it and the fused BatchNorm into the engine's student and
- *       every copy of it that trains.</li>
+ *       backward pass is the gradient times the input's 0/1 mask (DL4J's numbers).</li>
+ *   <li>{@link org.dtkd4j.core.perf.ResidualAdd}: a two-input sum as one op into its output, where DL4J copies the
+ *       first input and adds the second in place (DL4J's numbers).</li>
+ *   <li>{@link org.dtkd4j.core.perf.GraphKernels} puts those two and the fused BatchNorm into the engine's student
+ *       and every copy of it that trains, and the first two into every graph teacher's frozen copy.</li>
  *   <li>{@link org.dtkd4j.core.perf.ForwardCache}: convolution activations kept for backprop.</li>
  *   <li>{@link org.dtkd4j.core.perf.FastKernels#enableUnlessOptedOut()} also turns off JavaCPP's resident-set
  *       measurement on every native allocation.</li>
