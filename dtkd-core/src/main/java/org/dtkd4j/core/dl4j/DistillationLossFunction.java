@@ -40,8 +40,11 @@ import java.util.stream.IntStream;
  * compute before an epoch is set, rather than silently training at a wrong factor.
  *
  * <p>Temperature statistics: {@link #lastBatchStats()} summarises the last batch evaluated, {@link #epochStats()}
- * every training batch (gradient evaluation) since the epoch was last set. An instance holds this state and is not
- * thread-safe; use one per network.
+ * every training batch (gradient evaluation) since the epoch was last set. An instance holds this state, and reuses
+ * the rows and the result of its last evaluation; its methods are synchronized, one call at a time, because networks
+ * may share an instance: DL4J's configuration {@code clone()} does not copy the loss function, so the networks of
+ * Spark's workers and of {@code ParallelWrapper}'s replicas call one instance from several threads (then the
+ * statistics are those of all of them).
  *
  * <p>The configuration record is stored as such (its serialised form names the method, see
  * {@link DistillationConfig}), so that the network configuration survives JSON and {@code ModelSerializer} round
@@ -99,7 +102,7 @@ public class DistillationLossFunction implements ILossFunction {
      *
      * @param referenceEpoch the epoch as the reference trainer counts it: 1 for the first epoch (DL4J's epoch 0)
      */
-    public void setEpoch(int referenceEpoch) {
+    public synchronized void setEpoch(int referenceEpoch) {
         if (referenceEpoch < 0) {
             throw new IllegalArgumentException("epoch must be >= 0, found " + referenceEpoch);
         }
@@ -110,7 +113,7 @@ public class DistillationLossFunction implements ILossFunction {
     }
 
     /** @return the reference epoch, or empty when none was set */
-    public Optional<Integer> epoch() {
+    public synchronized Optional<Integer> epoch() {
         return epoch == NO_EPOCH ? Optional.empty() : Optional.of(epoch);
     }
 
@@ -118,17 +121,17 @@ public class DistillationLossFunction implements ILossFunction {
      * @return the current factor {@code min(epoch/warmup, 1)} of the distillation terms (1 without warmup)
      * @throws IllegalStateException if the method has a warmup and no epoch was set
      */
-    public double warmupFactor() {
+    public synchronized double warmupFactor() {
         return config().warmupFactor(requireEpoch());
     }
 
     /** @return temperature statistics of the last batch evaluated, empty before the first */
-    public Optional<TemperatureStats> lastBatchStats() {
+    public synchronized Optional<TemperatureStats> lastBatchStats() {
         return Optional.ofNullable(lastStats);
     }
 
     /** @return every term, temperature and gradient of the last batch evaluated, empty before the first */
-    public Optional<LossResult> lastBatchResult() {
+    public synchronized Optional<LossResult> lastBatchResult() {
         return Optional.ofNullable(lastResult);
     }
 
@@ -136,12 +139,12 @@ public class DistillationLossFunction implements ILossFunction {
      * @return the class index of each row of {@link #lastBatchResult()} (the rows that were not masked out, in
      *         order), empty before the first batch
      */
-    public Optional<int[]> lastBatchTargets() {
+    public synchronized Optional<int[]> lastBatchTargets() {
         return Optional.ofNullable(lastTargets == null ? null : lastTargets.clone());
     }
 
     /** @return temperature statistics of every training batch since the epoch was last set, empty if none */
-    public Optional<TemperatureStats> epochStats() {
+    public synchronized Optional<TemperatureStats> epochStats() {
         return Optional.ofNullable(epochStats);
     }
 
@@ -166,34 +169,35 @@ public class DistillationLossFunction implements ILossFunction {
      * @param mask         {@code null} or a per-example mask {@code [N, 1]}
      * @return the closed-form result over the rows with non-zero mask, or empty if every row is masked out
      */
-    public Optional<LossResult> evaluate(INDArray labels, INDArray preOutput, IActivation activationFn,
-                                         INDArray mask) {
+    public synchronized Optional<LossResult> evaluate(INDArray labels, INDArray preOutput, IActivation activationFn,
+                                                      INDArray mask) {
         return Optional.ofNullable(compute(labels, preOutput, activationFn, mask, false).result);
     }
 
     @Override
-    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
-                               boolean average) {
+    public synchronized double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn,
+                                            INDArray mask, boolean average) {
         return compute(labels, preOutput, activationFn, mask, false).score(average);
     }
 
     @Override
-    public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn,
-                                      INDArray mask) {
+    public synchronized INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn,
+                                                   INDArray mask) {
         Evaluation e = compute(labels, preOutput, activationFn, mask, false);
         return Nd4j.createFromArray(e.scores).reshape(e.scores.length, 1).castTo(preOutput.dataType());
     }
 
     @Override
-    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+    public synchronized INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn,
+                                                 INDArray mask) {
         return compute(labels, preOutput, activationFn, mask, true).gradient(preOutput, activationFn,
                 gradientScratch(preOutput));
     }
 
     @Override
-    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
-                                                          IActivation activationFn, INDArray mask,
-                                                          boolean average) {
+    public synchronized Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
+                                                                       IActivation activationFn, INDArray mask,
+                                                                       boolean average) {
         Evaluation e = compute(labels, preOutput, activationFn, mask, true);
         return new Pair<>(e.score(average), e.gradient(preOutput, activationFn, gradientScratch(preOutput)));
     }

@@ -29,8 +29,12 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -59,6 +63,53 @@ class DistillationLossFunctionTest {
         return List.of(CeConfig.defaults(), KdConfig.defaults(), DkdConfig.defaults(),
                 new DtkdConfig(2, 0.5, 3, 0.7, 9, true, HazardPolicy.STRICT),
                 DtkdDkdConfig.defaults().withHazardPolicy(HazardPolicy.OFFICIAL));
+    }
+
+    /**
+     * DL4J's configuration {@code clone()} shares the output layer's loss function, so the networks of Spark's
+     * workers (and ParallelWrapper's replicas) call one instance from several threads at once: each call must get the
+     * result of its own inputs, gradient and score alike.
+     */
+    @Test
+    void threadsSharingAnInstanceEachGetTheirOwnInputsResult() throws Exception {
+        int threads = 4;
+        INDArray[] logits = new INDArray[threads];
+        INDArray[] labels = new INDArray[threads];
+        float[][] gradients = new float[threads][];
+        double[] scores = new double[threads];
+        Nd4j.getRandom().setSeed(3);
+        for (int t = 0; t < threads; t++) {
+            logits[t] = Nd4j.randn(DataType.FLOAT, 32, 10).muli(t + 1);
+            INDArray oneHot = Nd4j.zeros(DataType.FLOAT, 32, 10);
+            for (int i = 0; i < 32; i++) {
+                oneHot.putScalar(i, (i + t) % 10, 1f);
+            }
+            labels[t] = TeacherLabels.pack(oneHot, Nd4j.randn(DataType.FLOAT, 32, 10).muli(2));
+            gradients[t] = dtkd().computeGradient(labels[t], logits[t], IDENTITY, null).data().asFloat();
+            scores[t] = dtkd().computeScore(labels[t], logits[t], IDENTITY, null, true);
+        }
+        DistillationLossFunction shared = dtkd();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int own = t;
+                runs.add(pool.submit(() -> {
+                    for (int call = 0; call < 200; call++) {
+                        assertThat(shared.computeGradient(labels[own], logits[own], IDENTITY, null).data().asFloat())
+                                .as("thread %d, call %d: gradient", own, call).containsExactly(gradients[own]);
+                        assertThat(shared.computeScore(labels[own], logits[own], IDENTITY, null, true))
+                                .as("thread %d, call %d: score", own, call).isEqualTo(scores[own]);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> run : runs) {
+                run.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @ParameterizedTest
