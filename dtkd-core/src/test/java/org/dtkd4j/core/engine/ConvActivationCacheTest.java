@@ -39,6 +39,8 @@ class ConvActivationCacheTest {
                 .student();
         assertThat(ForwardCache.isOn(plain)).isFalse();
         assertThat(ForwardCache.isOn(cached)).isTrue();
+        assertThat(ForwardCache.keepingOutput(plain)).isZero();
+        assertThat(ForwardCache.keepingOutput(cached)).as("the convolution keeps its output, no copy").isEqualTo(1);
         assertThat(cached.params()).isEqualTo(plain.params());
         List<DataSet> batches = new ArrayList<>();
         try (ImageDataSetIterator base = ImageDataSetIterator.builder(TeacherLogitCacheTest.data().train()).batchSize(16)
