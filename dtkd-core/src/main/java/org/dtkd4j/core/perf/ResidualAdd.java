@@ -20,9 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>DL4J 1.0.0-M2.1's vertex copies its first input into the output array and then adds the second in place: two
  * passes, the first a plain copy (which is slow when that input is a strided view, as the activations of an NHWC
  * network are). This vertex runs libnd4j's {@code add} op once, from both inputs into the output. Each output value is
- * the same single float addition {@code a + b}, so the values are DL4J's bit for bit. Anything else (one input, more
- * than two, shapes that broadcast, inputs of another data type) goes to DL4J's own code, and so does the backward
- * pass, which hands each input its own copy of the gradient.
+ * the same single float addition {@code a + b}, so the values are DL4J's bit for bit. The backward pass hands each
+ * input its own copy of the gradient, as DL4J's does. Anything else (one input, more than two, shapes that broadcast,
+ * inputs of another data type) goes to DL4J's own code, forward and backward.
  *
  * <p>{@link #install} replaces the live vertex objects only: the graph's configuration, which {@code ModelSerializer}
  * saves and {@code clone()} copies, still describes DL4J's vertex, and a clone or a restored graph has DL4J's vertex
