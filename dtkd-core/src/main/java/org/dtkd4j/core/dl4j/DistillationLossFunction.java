@@ -70,7 +70,6 @@ public class DistillationLossFunction implements ILossFunction {
     private transient TemperatureStats epochStats;
     private transient ClosedFormCall lastCall;
     private transient int closedFormEvaluations;
-    private transient double[][] gradientRows;
 
     /** The official DTKD loss ({@link DtkdConfig#defaults()}); also used by JSON deserialization. */
     public DistillationLossFunction() {
@@ -190,8 +189,7 @@ public class DistillationLossFunction implements ILossFunction {
     @Override
     public synchronized INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn,
                                                  INDArray mask) {
-        return compute(labels, preOutput, activationFn, mask, true).gradient(preOutput, activationFn,
-                gradientScratch(preOutput));
+        return compute(labels, preOutput, activationFn, mask, true).gradient(preOutput, activationFn);
     }
 
     @Override
@@ -199,17 +197,7 @@ public class DistillationLossFunction implements ILossFunction {
                                                                        IActivation activationFn, INDArray mask,
                                                                        boolean average) {
         Evaluation e = compute(labels, preOutput, activationFn, mask, true);
-        return new Pair<>(e.score(average), e.gradient(preOutput, activationFn, gradientScratch(preOutput)));
-    }
-
-    /** @return {@code [N][C]} scratch rows for the gradient of a pre-output, kept from call to call */
-    private double[][] gradientScratch(INDArray preOutput) {
-        int n = (int) preOutput.size(0);
-        int c = (int) preOutput.size(1);
-        if (gradientRows == null || gradientRows.length != n || gradientRows[0].length != c) {
-            gradientRows = new double[n][c];
-        }
-        return gradientRows;
+        return new Pair<>(e.score(average), e.gradient(preOutput, activationFn));
     }
 
     @Override
@@ -244,21 +232,15 @@ public class DistillationLossFunction implements ILossFunction {
             return average ? sum / scores.length : sum;
         }
 
-        /**
-         * @param scratch {@code [N][C]} rows to write the gradient into before it is copied to the result
-         */
-        INDArray gradient(INDArray preOutput, IActivation activationFn, double[][] scratch) {
+        /** @return the gradient with respect to the pre-output, in its data type, written once into a new array */
+        INDArray gradient(INDArray preOutput, IActivation activationFn) {
             int kept = rows.length;
-            for (double[] row : scratch) {
-                Arrays.fill(row, 0);
-            }
+            double[] factors = new double[kept];
             for (int k = 0; k < kept; k++) {
-                int i = rows[k];
-                for (int j = 0; j < scratch[i].length; j++) {
-                    scratch[i][j] = weights[i] * kept * result.gradient()[k][j];
-                }
+                factors[k] = weights[rows[k]] * kept;
             }
-            INDArray dLdOut = Matrices.fromRows(scratch, preOutput.dataType());
+            INDArray dLdOut = Matrices.scatterRows(kept == 0 ? new double[0][] : result.gradient(), rows, factors,
+                    weights.length, (int) preOutput.size(1), preOutput.dataType());
             return activationFn.backprop(workingCopy(preOutput, activationFn), dLdOut).getFirst();
         }
     }

@@ -1,10 +1,13 @@
 package org.dtkd4j.core.dl4j;
 
+import org.dtkd4j.core.perf.HostMemory;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 
@@ -46,15 +49,21 @@ public final class Matrices {
                     + Arrays.toString(matrix.shape()));
         }
         INDArray source = matrix.isView() ? matrix.dup('c') : matrix;
-        return new Elements(source.data(), Math.toIntExact(source.size(0)), Math.toIntExact(source.size(1)),
-                source.stride(0), source.stride(1));
+        boolean host = HostMemory.addressable(source);
+        boolean isFloat = source.dataType() == DataType.FLOAT;
+        return new Elements(source.data(), host && isFloat ? source.data().asNioFloat() : null,
+                host && !isFloat ? source.data().asNioDouble() : null, Math.toIntExact(source.size(0)),
+                Math.toIntExact(source.size(1)), source.stride(0), source.stride(1));
     }
 
     /**
      * The elements of a rank-2 array that is not a view: element {@code (i, j)} is
-     * {@code data[i·rowStride + j·columnStride]}.
+     * {@code data[i·rowStride + j·columnStride]}, read from the NIO view of the buffer where the array is
+     * {@linkplain HostMemory#addressable addressable} ({@code floats} or {@code doubles}, the other {@code null}),
+     * else through {@link DataBuffer#getDouble(long)} (both {@code null}); the values are the same.
      */
-    record Elements(DataBuffer data, int rows, int columns, long rowStride, long columnStride) {
+    record Elements(DataBuffer data, FloatBuffer floats, DoubleBuffer doubles, int rows, int columns, long rowStride,
+                    long columnStride) {
 
         /**
          * @param rowIndices the rows to read, in order
@@ -68,12 +77,9 @@ public final class Matrices {
             boolean fits = reuse != null && reuse.length == rowIndices.length
                     && Arrays.stream(reuse).allMatch(r -> r.length == width);
             double[][] out = fits ? reuse : new double[rowIndices.length][width];
+            float[] scratch = new float[floats == null ? 0 : width];
             for (int k = 0; k < rowIndices.length; k++) {
-                long start = rowIndices[k] * rowStride + fromColumn * columnStride;
-                double[] row = out[k];
-                for (int j = 0; j < row.length; j++) {
-                    row[j] = data.getDouble(start + j * columnStride);
-                }
+                read(rowIndices[k], fromColumn, out[k], scratch);
             }
             return out;
         }
@@ -85,18 +91,90 @@ public final class Matrices {
          * @return whether those rows hold exactly {@code expected} ({@code Arrays.equals}: bit for bit)
          */
         boolean holds(int[] rowIndices, int fromColumn, double[][] expected) {
+            double[] row = new double[expected.length == 0 ? 0 : expected[0].length];
+            float[] scratch = new float[floats == null ? 0 : row.length];
             for (int k = 0; k < rowIndices.length; k++) {
-                long start = rowIndices[k] * rowStride + fromColumn * columnStride;
-                double[] row = expected[k];
-                for (int j = 0; j < row.length; j++) {
-                    if (Double.doubleToLongBits(data.getDouble(start + j * columnStride))
-                            != Double.doubleToLongBits(row[j])) {
-                        return false;
-                    }
+                if (expected[k].length != row.length) {
+                    row = new double[expected[k].length];
+                    scratch = new float[floats == null ? 0 : row.length];
+                }
+                read(rowIndices[k], fromColumn, row, scratch);
+                if (!Arrays.equals(row, expected[k])) {
+                    return false;
                 }
             }
             return true;
         }
+
+        /**
+         * Reads {@code row.length} elements of row {@code i} from column {@code fromColumn} on into {@code row}: a
+         * row of consecutive elements of an addressable array in one bulk copy, then converted.
+         *
+         * @param scratch as long as {@code row} when the elements are {@link #floats}
+         */
+        private void read(int i, int fromColumn, double[] row, float[] scratch) {
+            long start = i * rowStride + fromColumn * columnStride;
+            int width = row.length;
+            if (floats != null && columnStride == 1) {
+                floats.get(floats.position() + (int) start, scratch);
+                for (int j = 0; j < width; j++) {
+                    row[j] = scratch[j];
+                }
+            } else if (doubles != null && columnStride == 1) {
+                doubles.get(doubles.position() + (int) start, row);
+            } else {
+                for (int j = 0; j < width; j++) {
+                    row[j] = data.getDouble(start + j * columnStride);
+                }
+            }
+        }
+    }
+
+    /**
+     * Scales rows into the rows of a new array: row {@code at[k]} of the result is {@code factors[k]·rows[k]} and
+     * every other row is 0, each product rounded once to {@code type} (as {@link #fromRows} of those rows rounds it).
+     * Where the result is {@linkplain HostMemory#addressable addressable} the products are written straight into its
+     * buffer; otherwise the rows are assembled as doubles and handed to {@link #fromRows}.
+     *
+     * @param rows    {@code [K][C]} rows ({@code K} may be 0)
+     * @param at      {@code [K]} distinct rows of the result, each in {@code [0, n)}
+     * @param factors {@code [K]} the factor of each row
+     * @param n       the number of rows of the result, at least one
+     * @param c       the number of columns
+     * @param type    the data type of the result
+     * @return a new {@code [n, C]} array in C order
+     */
+    static INDArray scatterRows(double[][] rows, int[] at, double[] factors, int n, int c, DataType type) {
+        if (!HostMemory.CPU || type != DataType.FLOAT && type != DataType.DOUBLE || (long) n * c > Integer.MAX_VALUE) {
+            double[][] full = new double[n][c];
+            for (int k = 0; k < at.length; k++) {
+                for (int j = 0; j < c; j++) {
+                    full[at[k]][j] = factors[k] * rows[k][j];
+                }
+            }
+            return fromRows(full, type);
+        }
+        INDArray out = Nd4j.create(type, new long[]{n, c}, 'c');
+        if (type == DataType.FLOAT) {
+            FloatBuffer buffer = out.data().asNioFloat();
+            float[] row = new float[c];
+            for (int k = 0; k < at.length; k++) {
+                for (int j = 0; j < c; j++) {
+                    row[j] = (float) (factors[k] * rows[k][j]);
+                }
+                buffer.put(buffer.position() + at[k] * c, row);
+            }
+        } else {
+            DoubleBuffer buffer = out.data().asNioDouble();
+            double[] row = new double[c];
+            for (int k = 0; k < at.length; k++) {
+                for (int j = 0; j < c; j++) {
+                    row[j] = factors[k] * rows[k][j];
+                }
+                buffer.put(buffer.position() + at[k] * c, row);
+            }
+        }
+        return out;
     }
 
     /**

@@ -69,11 +69,13 @@ public final class LossInputs {
             int hot = -1;
             for (int j = 0; j < oneHot[i].length; j++) {
                 double x = oneHot[i][j];
-                if (x == 1.0 && hot < 0) {
-                    hot = j;
-                } else if (x != 0.0) {
-                    throw new IllegalArgumentException("labels row " + i + " is not one-hot: found " + x
-                            + " at column " + j + " (expected exactly one 1 and zeros)");
+                if (x != 0.0) {
+                    if (x == 1.0 && hot < 0) {
+                        hot = j;
+                    } else {
+                        throw new IllegalArgumentException("labels row " + i + " is not one-hot: found " + x
+                                + " at column " + j + " (expected exactly one 1 and zeros)");
+                    }
                 }
             }
             if (hot < 0) {

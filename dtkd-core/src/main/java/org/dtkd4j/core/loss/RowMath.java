@@ -57,7 +57,10 @@ final class RowMath {
             for (int i = from; i < to; i++) {
                 boolean all = true;
                 for (double v : x[i]) {
-                    all &= Double.isFinite(v);
+                    if (!Double.isFinite(v)) {
+                        all = false;
+                        break;
+                    }
                 }
                 finite[i] = all;
             }

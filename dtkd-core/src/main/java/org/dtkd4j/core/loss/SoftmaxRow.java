@@ -75,32 +75,40 @@ final class SoftmaxRow {
     SoftmaxRow fill(double[] z, double temperature, int target) {
         int c = z.length;
         boolean twin = unmasked != null && unmasked.source == z && unmasked.temperature == temperature;
-        if (twin) {
-            System.arraycopy(unmasked.scaled, 0, scaled, 0, c);
-        } else {
+        double m = Double.NEGATIVE_INFINITY;
+        if (logits == scaled) {
             for (int i = 0; i < c; i++) {
-                scaled[i] = z[i] / temperature;
+                double u = z[i] / temperature;
+                scaled[i] = u;
+                m = Math.max(m, u);
             }
-        }
-        if (logits != scaled) {
+        } else {
+            if (twin) {
+                System.arraycopy(unmasked.scaled, 0, scaled, 0, c);
+            } else {
+                for (int i = 0; i < c; i++) {
+                    scaled[i] = z[i] / temperature;
+                }
+            }
             System.arraycopy(scaled, 0, logits, 0, c);
             logits[target] -= Divergence.MASK;
-        }
-        double m = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < c; i++) {
-            m = Math.max(m, logits[i]);
-        }
-        if (twin && m == unmasked.max) {
-            System.arraycopy(unmasked.exps, 0, exps, 0, c);
-            exps[target] = Math.exp(logits[target] - m);
-        } else {
             for (int i = 0; i < c; i++) {
-                exps[i] = Math.exp(logits[i] - m);
+                m = Math.max(m, logits[i]);
             }
         }
         double sum = 0;
-        for (int i = 0; i < c; i++) {
-            sum += exps[i];
+        if (twin && m == unmasked.max) {
+            System.arraycopy(unmasked.exps, 0, exps, 0, c);
+            exps[target] = Math.exp(logits[target] - m);
+            for (int i = 0; i < c; i++) {
+                sum += exps[i];
+            }
+        } else {
+            for (int i = 0; i < c; i++) {
+                double e = Math.exp(logits[i] - m);
+                exps[i] = e;
+                sum += e;
+            }
         }
         for (int i = 0; i < c; i++) {
             prob[i] = exps[i] / sum;

@@ -4,9 +4,9 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 
+import org.dtkd4j.core.perf.HostMemory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The optimiser's element-wise arithmetic as one Java loop over the host memory of the arrays, on ND4J's CPU backend,
@@ -23,8 +23,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * correspond in memory order; otherwise ({@code false}) the caller runs the ND4J ops.
  */
 final class HostLoops {
-
-    private static final boolean CPU = Nd4j.getBackend().getEnvironment().isCPU();
 
     private HostLoops() {
     }
@@ -104,11 +102,12 @@ final class HostLoops {
         return true;
     }
 
-    /** @return whether {@code a} and {@code b} are contiguous host arrays of one float type and one length */
+    /**
+     * @return whether {@code a} and {@code b} are {@linkplain HostMemory#contiguous contiguous host arrays} of one
+     *         float type and one length
+     */
     private static boolean applicable(INDArray a, INDArray b) {
-        DataType type = a.dataType();
-        return CPU && (type == DataType.FLOAT || type == DataType.DOUBLE) && b.dataType() == type
-                && a.length() == b.length() && a.length() <= Integer.MAX_VALUE
-                && a.elementWiseStride() == 1 && b.elementWiseStride() == 1;
+        return HostMemory.contiguous(a) && HostMemory.contiguous(b) && b.dataType() == a.dataType()
+                && a.length() == b.length();
     }
 }

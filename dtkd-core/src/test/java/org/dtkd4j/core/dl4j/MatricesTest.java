@@ -75,6 +75,51 @@ class MatricesTest {
     }
 
     @Test
+    void holdsComparesBitForBitOnEveryPath() {
+        for (DataType type : List.of(DataType.DOUBLE, DataType.FLOAT, DataType.HALF)) {
+            INDArray m = base(type);
+            m.putScalar(4, 6, -0.0);
+            for (INDArray x : List.of(m, m.dup('f'), m.get(NDArrayIndex.interval(1, 5), NDArrayIndex.all()))) {
+                Matrices.Elements e = Matrices.elements(x);
+                int[] rows = {x.rows() - 1, 0};
+                double[][] same = e.rows(rows, 1, 7, null);
+                assertThat(e.holds(rows, 1, same)).as("%s %s", type, x.shapeInfoToString()).isTrue();
+                double[][] lastChanged = {same[0].clone(), same[1].clone()};
+                lastChanged[1][5] = Math.nextUp(lastChanged[1][5]);
+                assertThat(e.holds(rows, 1, lastChanged)).as("last element of the last row").isFalse();
+                double[][] signChanged = {same[0].clone(), same[1]};
+                signChanged[0][5] = 0.0;
+                assertThat(same[0][5]).isEqualTo(-0.0);
+                assertThat(e.holds(rows, 1, signChanged)).as("-0.0 read, 0.0 expected").isFalse();
+            }
+        }
+    }
+
+    @Test
+    void scatterRowsEqualsFromRowsOfTheScaledRows() {
+        double[][] rows = {{Math.PI, -1e-40, 1 + 0x1p-30, 0.0}, {-0.0, 1e39, -2.5e-8, 7}};
+        int[] at = {3, 1};
+        double[] factors = {-0.0 + 1.0 / 3, -5};
+        double[][] expected = new double[5][4];
+        for (int k = 0; k < at.length; k++) {
+            for (int j = 0; j < 4; j++) {
+                expected[at[k]][j] = factors[k] * rows[k][j];
+            }
+        }
+        assertThat(expected[1][0]).as("a product that is -0.0").isEqualTo(-0.0);
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE, DataType.HALF)) {
+            INDArray out = Matrices.scatterRows(rows, at, factors, 5, 4, type);
+            assertThat(out.dataType()).isEqualTo(type);
+            assertThat(out.ordering()).isEqualTo('c');
+            assertThat(out.shape()).containsExactly(5, 4);
+            assertThat(out.toDoubleMatrix()).as("%s", type)
+                    .isDeepEqualTo(Matrices.fromRows(expected, type).toDoubleMatrix());
+        }
+        assertThat(Matrices.scatterRows(new double[0][], new int[0], new double[0], 2, 3, DataType.FLOAT)
+                .toDoubleMatrix()).as("no rows kept").isDeepEqualTo(new double[2][3]);
+    }
+
+    @Test
     void rejectsWhatIsNotAMatrix() {
         assertThatThrownBy(() -> Matrices.toRows(Nd4j.zeros(2, 3, 4)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("expected a rank-2 array, found shape [2, 3, 4]");
