@@ -18,7 +18,9 @@ import java.util.stream.IntStream;
  * native op per row), which made the copies the largest part of the loss adapter's time on small batches. Here an
  * array that is not a view is read straight from its buffer into the rows, at its strides (any order, no
  * intermediate array), and a view is first duplicated once; every element is converted to double exactly as
- * {@code toDoubleMatrix()} converts it. Arrays are
+ * {@code toDoubleMatrix()} converts it. On ND4J's CPU backend a float32 or float64 array with contiguous rows is read
+ * one row at a time in bulk from its host memory ({@code HostMemory}), other types and layouts element by element
+ * through the buffer. Arrays are
  * created from one Java array copied in bulk ({@code Nd4j.createBuffer}; {@code Nd4j.create(float[], ...)} copies
  * element by element), of the target type where that is {@code float} (a cast on the native side costs an extra
  * array and op).

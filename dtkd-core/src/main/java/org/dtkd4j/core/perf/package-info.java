@@ -77,6 +77,8 @@
  *   <li>{@link org.dtkd4j.core.perf.GraphKernels} puts those two and the fused BatchNorm into the engine's student
  *       and every copy of it that trains, and the first two into every graph teacher's frozen copy.</li>
  *   <li>{@link org.dtkd4j.core.perf.ForwardCache}: convolution activations kept for backprop.</li>
+ *   <li>{@link org.dtkd4j.core.perf.HostMemory}: when Java loops may read and write an ND4J array's host memory
+ *       directly (the optimiser's one-pass arithmetic, the loss adapter's bulk row reads and gradient writes).</li>
  *   <li>{@link org.dtkd4j.core.perf.FastKernels#enableUnlessOptedOut()} also turns off JavaCPP's resident-set
  *       measurement on every native allocation.</li>
  * </ul>
