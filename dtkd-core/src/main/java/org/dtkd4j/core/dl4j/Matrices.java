@@ -147,7 +147,7 @@ public final class Matrices {
      * @return a new {@code [n, C]} array in C order
      */
     static INDArray scatterRows(double[][] rows, int[] at, double[] factors, int n, int c, DataType type) {
-        if (!HostMemory.CPU || type != DataType.FLOAT && type != DataType.DOUBLE || (long) n * c > Integer.MAX_VALUE) {
+        if (!HostMemory.addressable(type, (long) n * c)) {
             double[][] full = new double[n][c];
             for (int k = 0; k < at.length; k++) {
                 for (int j = 0; j < c; j++) {

@@ -78,7 +78,7 @@ final class RowMath {
         return Math.sqrt(dot(centered, centered) / (centered.length - 1));
     }
 
-        /** @return {@code Σ_i a_i · b_i} */
+    /** @return {@code Σ_i a_i · b_i} */
     static double dot(double[] a, double[] b) {
         double sum = 0;
         for (int i = 0; i < a.length; i++) {

@@ -109,7 +109,7 @@ public final class FastKernels {
             int blasThreads = blasThreads();
             System.getProperties().putIfAbsent(MAX_PHYSICAL_BYTES_PROPERTY, "0");
             enable();
-            if (Nd4j.getBackend().getEnvironment().isCPU()) {
+            if (HostMemory.CPU) {
                 Nd4j.factory().blas().setMaxThreads(blasThreads);
             }
         }
@@ -177,7 +177,7 @@ public final class FastKernels {
      */
     public static String status() {
         String kernels = kernels();
-        if (Nd4j.getBackend().getEnvironment().isCPU()) {
+        if (HostMemory.CPU) {
             kernels += ", BLAS threads " + Nd4j.factory().blas().getMaxThreads();
         }
         return Pointer.maxPhysicalBytes() > 0 ? kernels : kernels + ", JavaCPP resident-set check off";

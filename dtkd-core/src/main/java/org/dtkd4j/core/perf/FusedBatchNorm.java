@@ -78,7 +78,7 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
      * @return the number of layers that now use this class
      */
     public static int install(ComputationGraph graph) {
-        if (!Nd4j.getBackend().getEnvironment().isCPU()) {
+        if (!HostMemory.CPU) {
             return 0;
         }
         int installed = 0;

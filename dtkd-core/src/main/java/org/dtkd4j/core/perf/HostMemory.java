@@ -26,9 +26,16 @@ public final class HostMemory {
      *         {@code DoubleBuffer} ({@code DOUBLE}) at any of its strides
      */
     public static boolean addressable(INDArray array) {
-        DataType type = array.dataType();
-        return CPU && (type == DataType.FLOAT || type == DataType.DOUBLE)
-                && array.data().offset() + array.data().length() <= Integer.MAX_VALUE;
+        return addressable(array.dataType(), array.data().offset() + array.data().length());
+    }
+
+    /**
+     * @param type   the data type of an array's buffer
+     * @param extent the number of elements from the start of that buffer's memory to its end
+     * @return whether such a buffer is {@linkplain #addressable(INDArray) addressable}, e.g. before it is created
+     */
+    public static boolean addressable(DataType type, long extent) {
+        return CPU && (type == DataType.FLOAT || type == DataType.DOUBLE) && extent <= Integer.MAX_VALUE;
     }
 
     /**

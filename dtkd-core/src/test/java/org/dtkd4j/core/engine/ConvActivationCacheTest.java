@@ -61,6 +61,9 @@ class ConvActivationCacheTest {
         // one conv layer: forward + recomputed forward + backward without the cache, forward + backward with it
         assertThat(plainConvs).as("conv2d calls without the cache").isEqualTo(2 * 2);
         assertThat(cachedConvs).as("conv2d calls with the cache").isEqualTo(2);
+        ForwardCache.apply(cached, false);
+        assertThat(ForwardCache.keepingOutput(cached)).as("the cache turned off: DL4J's helper again").isZero();
+        assertThat(convolutions(cached, batches)).as("conv2d calls with the cache turned off").isEqualTo(2 * 2);
     }
 
     @Test
