@@ -4,7 +4,6 @@ import org.dtkd4j.core.config.DistillationConfig;
 import org.dtkd4j.core.config.DtkdConfig;
 import org.dtkd4j.core.config.Method;
 import org.dtkd4j.core.loss.DistillationLosses;
-import org.dtkd4j.core.loss.LossInputs;
 import org.dtkd4j.core.loss.LossResult;
 import org.dtkd4j.core.loss.TemperatureStats;
 import org.nd4j.common.primitives.Pair;
@@ -281,17 +280,16 @@ public class DistillationLossFunction implements ILossFunction {
         Matrices.Elements logits = Matrices.elements(activationFn.getActivation(workingCopy(preOutput, activationFn),
                 training));
         Matrices.Elements labelValues = Matrices.elements(labels);
-        if (lastCall == null || !lastCall.sameInputs(config(), epoch, rows, logits, labelValues)) {
+        int[] targets = labelValues.oneHotTargets(rows, (int) c);
+        if (lastCall == null || !lastCall.sameInputs(config(), epoch, rows, targets, logits, labelValues)) {
             ClosedFormCall previous = lastCall;
             lastCall = null;
             double[][] s = logits.rows(rows, 0, (int) c, previous == null ? null : previous.student());
-            double[][] oneHot = labelValues.rows(rows, 0, (int) c, previous == null ? null : previous.oneHot());
             double[][] t = plainLabels ? null
                     : labelValues.rows(rows, (int) c, (int) (2 * c), previous == null ? null : previous.teacher());
-            int[] targets = LossInputs.targetsFromOneHot(oneHot);
             LossResult r = DistillationLosses.evaluate(config(), s, t, targets, requireEpoch());
             closedFormEvaluations++;
-            lastCall = new ClosedFormCall(config(), epoch, rows, s, oneHot, t, targets, r);
+            lastCall = new ClosedFormCall(config(), epoch, rows, s, t, targets, r);
         }
         LossResult r = lastCall.result();
         for (int k = 0; k < kept; k++) {
@@ -311,22 +309,23 @@ public class DistillationLossFunction implements ILossFunction {
     /**
      * The inputs of one closed-form evaluation and its result. DL4J evaluates the loss twice per training step on the
      * same values: the gradient during backprop, then the score (from a recomputed, equal pre-output) after it. A call
-     * whose arrays hold these inputs value for value, at the same rows kept by the mask, with the same configuration
-     * and epoch, reuses the result; it is compared in place, without building its rows. A call with other inputs
-     * overwrites these rows with its own (nothing else holds them: the result does not refer to its inputs).
+     * whose logits (and teacher logits) hold these inputs value for value and whose one-hot labels name the same
+     * classes, at the same rows kept by the mask, with the same configuration and epoch, reuses the result; the
+     * logits are compared in place, without building their rows. A call with other inputs overwrites these rows with
+     * its own (nothing else holds them: the result does not refer to its inputs).
      *
      * @param epoch the epoch field ({@link #NO_EPOCH} included)
      * @param rows  the rows kept by the mask; row {@code k} of the other arrays is input row {@code rows[k]}
      */
     private record ClosedFormCall(DistillationConfig config, int epoch, int[] rows, double[][] student,
-                                  double[][] oneHot, double[][] teacher, int[] targets, LossResult result) {
+                                  double[][] teacher, int[] targets, LossResult result) {
 
-        boolean sameInputs(DistillationConfig otherConfig, int otherEpoch, int[] otherRows, Matrices.Elements logits,
-                           Matrices.Elements labels) {
+        boolean sameInputs(DistillationConfig otherConfig, int otherEpoch, int[] otherRows, int[] otherTargets,
+                           Matrices.Elements logits, Matrices.Elements labels) {
             int c = student[0].length;
             return config.equals(otherConfig) && epoch == otherEpoch && Arrays.equals(rows, otherRows)
-                    && logits.columns() == c && labels.columns() == (teacher == null ? c : 2 * c)
-                    && logits.holds(rows, 0, student) && labels.holds(rows, 0, oneHot)
+                    && Arrays.equals(targets, otherTargets) && logits.columns() == c
+                    && labels.columns() == (teacher == null ? c : 2 * c) && logits.holds(rows, 0, student)
                     && (teacher == null || labels.holds(rows, c, teacher));
         }
     }

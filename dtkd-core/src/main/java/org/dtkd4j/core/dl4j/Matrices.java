@@ -1,5 +1,6 @@
 package org.dtkd4j.core.dl4j;
 
+import org.dtkd4j.core.loss.LossInputs;
 import org.dtkd4j.core.perf.HostMemory;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -84,6 +85,26 @@ public final class Matrices {
                 read(rowIndices[k], fromColumn, out[k], scratch);
             }
             return out;
+        }
+
+        /**
+         * The target classes of one-hot rows, read in place (no copy of the rows is kept).
+         *
+         * @param rowIndices the rows read, in order
+         * @param columns    the one-hot columns {@code [0, columns)}
+         * @return the class of each row, validated by {@link LossInputs#oneHotTarget} (messages name row {@code k}
+         *         of {@code rowIndices} as row {@code k})
+         * @throws IllegalArgumentException on the first row that is not one-hot
+         */
+        int[] oneHotTargets(int[] rowIndices, int columns) {
+            double[] row = new double[columns];
+            float[] scratch = new float[floats == null ? 0 : columns];
+            int[] targets = new int[rowIndices.length];
+            for (int k = 0; k < rowIndices.length; k++) {
+                read(rowIndices[k], 0, row, scratch);
+                targets[k] = LossInputs.oneHotTarget(row, k);
+            }
+            return targets;
         }
 
         /**

@@ -66,24 +66,36 @@ public final class LossInputs {
         int n = requireMatrix("labels", oneHot, -1);
         int[] targets = new int[n];
         for (int i = 0; i < n; i++) {
-            int hot = -1;
-            for (int j = 0; j < oneHot[i].length; j++) {
-                double x = oneHot[i][j];
-                if (x != 0.0) {
-                    if (x == 1.0 && hot < 0) {
-                        hot = j;
-                    } else {
-                        throw new IllegalArgumentException("labels row " + i + " is not one-hot: found " + x
-                                + " at column " + j + " (expected exactly one 1 and zeros)");
-                    }
-                }
-            }
-            if (hot < 0) {
-                throw new IllegalArgumentException("labels row " + i + " is not one-hot: found no 1 (row sum 0)");
-            }
-            targets[i] = hot;
+            targets[i] = oneHotTarget(oneHot[i], i);
         }
         return targets;
+    }
+
+    /**
+     * The target class of one row of one-hot labels, which must hold exactly one 1 and zeros elsewhere.
+     *
+     * @param row one row of labels
+     * @param i   its row index, for the message
+     * @return the column of its 1
+     * @throws IllegalArgumentException naming the row and the first value that breaks the rule
+     */
+    public static int oneHotTarget(double[] row, int i) {
+        int hot = -1;
+        for (int j = 0; j < row.length; j++) {
+            double x = row[j];
+            if (x != 0.0) {
+                if (x == 1.0 && hot < 0) {
+                    hot = j;
+                } else {
+                    throw new IllegalArgumentException("labels row " + i + " is not one-hot: found " + x
+                            + " at column " + j + " (expected exactly one 1 and zeros)");
+                }
+            }
+        }
+        if (hot < 0) {
+            throw new IllegalArgumentException("labels row " + i + " is not one-hot: found no 1 (row sum 0)");
+        }
+        return hot;
     }
 
     /**

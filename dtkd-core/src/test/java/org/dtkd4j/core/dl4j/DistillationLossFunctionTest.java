@@ -221,6 +221,27 @@ class DistillationLossFunctionTest {
         loss.computeScore(otherTeacher, moved, IDENTITY, Nd4j.createFromArray(new double[][]{{1}, {0}, {1}}), true);
         assertThat(loss.closedFormEvaluations()).as("a row masked out").isEqualTo(4);
 
+        INDArray otherClass = ONE_HOT.dup();
+        otherClass.putScalar(1, 2, 0.0);
+        otherClass.putScalar(1, 3, 1.0);
+        double otherClassScore = loss.computeScore(TeacherLabels.pack(otherClass, TEACHER.add(1e-9)), moved,
+                IDENTITY, null, true);
+        assertThat(loss.closedFormEvaluations()).as("another target class").isEqualTo(5);
+        assertThat(otherClassScore).isEqualTo(
+                dtkd().computeScore(TeacherLabels.pack(otherClass, TEACHER.add(1e-9)), moved, IDENTITY, null, true));
+        INDArray negativeZeros = otherClass.dup();
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 5; j++) {
+                if (otherClass.getDouble(i, j) == 0) {
+                    negativeZeros.putScalar(i, j, -0.0);
+                }
+            }
+        }
+        loss.computeScore(TeacherLabels.pack(negativeZeros, TEACHER.add(1e-9)), moved, IDENTITY, null, true);
+        assertThat(Double.doubleToRawLongBits(negativeZeros.getDouble(0, 0))).as("-0.0 in place of 0")
+                .isEqualTo(Double.doubleToRawLongBits(-0.0));
+        assertThat(loss.closedFormEvaluations()).as("labels naming the same classes").isEqualTo(5);
+
         DistillationLossFunction warming = DistillationLossFunction.of(DtkdConfig.defaults());
         warming.setEpoch(1);
         double first = warming.computeScore(LABELS, LOGITS, IDENTITY, null, true);

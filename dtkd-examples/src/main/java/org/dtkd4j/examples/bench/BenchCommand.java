@@ -323,6 +323,7 @@ public final class BenchCommand implements Runnable {
         h.put("kernels", FastKernels.status());
         h.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", max heap "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
+        h.put("memory", MachineState.memory());
         h.put("settings", String.format(Locale.ROOT, "warmup %d, %d rounds (order reversed every other round), at "
                         + "least %d timed iteration(s) per row per round (rows under %.0f ms repeated to that), memory read after %d "
                         + "blocks, batch %d, "

@@ -8,6 +8,12 @@ import org.dtkd4j.core.loss.DistillationLosses;
 import org.dtkd4j.core.samediff.LossVariables;
 import org.dtkd4j.core.samediff.SameDiffLosses;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,9 +35,10 @@ import java.util.Random;
  *   <li>{@code closed-form}: {@link DistillationLosses#evaluate} on {@code double[][]};</li>
  *   <li>{@code DL4J loss}: what a training step calls on float32 arrays with packed labels:
  *   {@link DistillationLossFunction#computeGradientAndScore}, then {@link DistillationLossFunction#computeScore} of the
- *   same batch (which reuses the evaluation), including the conversions to and from {@code double[][]}; successive
- *   iterations alternate between two batches of student logits, so that no iteration reuses the previous one's
- *   evaluation;</li>
+ *   same batch (which reuses the evaluation), including the conversions to and from {@code double[][]}, inside a
+ *   workspace configured as DL4J's per-layer working memory, where a network's backprop holds the loss gradient
+ *   (a new array per step, in memory the workspace reuses); successive iterations alternate between two batches of
+ *   student logits, so that no iteration reuses the previous one's evaluation;</li>
  *   <li>{@code SameDiff}: the graph of {@link SameDiffLosses#create} with placeholders, float32,
  *   {@code calculateGradients} for the student logits (includes the loss's input checks).</li>
  * </ul>
@@ -40,6 +47,13 @@ final class LossBench {
 
     /** Methods whose losses are measured: every registered method with a teacher (NONE has no distillation loss). */
     static final List<Method> METHODS = Arrays.stream(Method.values()).filter(Method::usesTeacher).toList();
+    /**
+     * Where {@code ComputationGraph}'s backprop has the output layer compute its loss gradient: the per-layer working
+     * memory, configured as DL4J configures it ({@code WS_LAYER_WORKING_MEM}; learnt from the first loop here).
+     */
+    static final WorkspaceConfiguration LAYER_WORKING_MEMORY = WorkspaceConfiguration.builder().initialSize(0)
+            .overallocationLimit(0.02).policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE).policyAllocation(AllocationPolicy.OVERALLOCATE).build();
     /** Implementation names, as in the row labels and the last part of the row ids. */
     static final List<String> IMPLEMENTATIONS = List.of("closed-form", "DL4J loss", "SameDiff");
 
@@ -94,8 +108,11 @@ final class LossBench {
             int[] calls = {0};
             rows.add(new Rounds.Planned(Rounds.dl4j(id + "dl4j", label + IMPLEMENTATIONS.get(1), n, () -> {
                 INDArray logits = stepInputs[calls[0]++ % 2];
-                loss.computeGradientAndScore(packed, logits, identity, null, true);
-                loss.computeScore(packed, logits, identity, null, true);
+                try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager()
+                        .getAndActivateWorkspace(LAYER_WORKING_MEMORY, "DTKD_BENCH_LOSS_WORKING_MEM")) {
+                    loss.computeGradientAndScore(packed, logits, identity, null, true);
+                    loss.computeScore(packed, logits, identity, null, true);
+                }
             }), torch));
             SameDiff sd = gradientGraph(config, c);
             rows.add(new Rounds.Planned(Rounds.dl4j(id + "samediff", label + IMPLEMENTATIONS.get(2), n,

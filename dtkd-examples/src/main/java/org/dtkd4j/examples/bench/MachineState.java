@@ -1,6 +1,10 @@
 package org.dtkd4j.examples.bench;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +18,8 @@ import java.util.Set;
 /**
  * How busy the machine is, from Linux's {@code /proc} (elsewhere every reading is "unknown" and the bench says so):
  * the load average, the CPU time of the whole machine ({@code /proc/stat}) and of single processes
- * ({@code /proc/<pid>/stat}), and which other processes are busy.
+ * ({@code /proc/<pid>/stat}), and which other processes are busy; and what a first write to fresh memory costs
+ * ({@link #memory()}).
  *
  * <p>The machine is <b>quiet</b> when, during the timed part of the run, all other processes together used less than
  * {@value #QUIET_SHARE} of the machine's CPU time (machine CPU time minus this JVM's and the PyTorch process's), no
@@ -30,6 +35,13 @@ final class MachineState {
     static final double BUSY_CORES = 0.10;
 
     private static final Path PROC = Path.of("/proc");
+    /** The page size the memory probe counts in. */
+    private static final int PAGE = 4096;
+    /**
+     * The fresh memory the probe writes: above glibc's largest threshold for serving an allocation from memory freed
+     * before (32 MiB), so that it comes from the kernel unmapped.
+     */
+    static final int PROBE_BYTES = 64 << 20;
 
     private MachineState() {
     }
@@ -42,6 +54,37 @@ final class MachineState {
         } catch (IOException | RuntimeException e) {
             return "unknown (" + e.getMessage() + ")";
         }
+    }
+
+    /**
+     * What writing to memory costs here, and whether the JVM heap paid it up front. The first write to a page of
+     * fresh memory makes the kernel (on a virtual machine, the hypervisor too) map and zero it: a row that allocates
+     * in memory never used before pays that inside its timing, and on some virtual machines it costs 100 times a
+     * normal write. The PyTorch process keeps the memory it frees ({@code --torch-malloc KEEP}); the JVM keeps its
+     * heap when it was committed and pre-touched at start ({@code -XX:+AlwaysPreTouch}, as {@code ./dtkd bench} starts
+     * it) and never given back ({@code -XX:MaxHeapFreeRatio=100}).
+     *
+     * @return e.g. "first write to fresh memory 14.1 us per 4 KiB page, 0.05 us once mapped (64 MiB probed); JVM heap
+     *     3072 MB committed and pre-touched at start, never shrunk"
+     */
+    static String memory() {
+        long start = System.nanoTime();
+        ByteBuffer fresh = ByteBuffer.allocateDirect(PROBE_BYTES);
+        long mapped = System.nanoTime();
+        for (int i = 0; i < PROBE_BYTES; i += PAGE) {
+            fresh.put(i, (byte) 1);
+        }
+        long end = System.nanoTime();
+        int pages = PROBE_BYTES / PAGE;
+        HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        boolean preTouched = Boolean.parseBoolean(vm.getVMOption("AlwaysPreTouch").getValue());
+        boolean kept = "100".equals(vm.getVMOption("MaxHeapFreeRatio").getValue());
+        long initialMb = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getInit() / (1024 * 1024);
+        return String.format(Locale.ROOT, "first write to fresh memory %.2f us per 4 KiB page, %.2f us once mapped "
+                + "(%d MiB probed); JVM heap %d MB committed at start, %s, %s", (mapped - start) / 1e3 / pages,
+                (end - mapped) / 1e3 / pages, PROBE_BYTES >> 20, initialMb,
+                preTouched ? "pre-touched" : "not pre-touched (a row allocating in heap never used before pays the "
+                        + "first write)", kept ? "never shrunk" : "shrunk when mostly free");
     }
 
     /** @return busy and total CPU ticks of the whole machine ({@code /proc/stat}), or {-1, -1} */

@@ -44,6 +44,9 @@ class BenchCommandTest {
 
         assertThat(out).contains("machine: ").contains("threads: ").contains("OMP_NUM_THREADS=")
                 .contains("kernels: ND4J backend").containsPattern("load before: .*\\(1/5/15 min\\); busy processes: ")
+                .containsPattern("memory: first write to fresh memory \\d+\\.\\d\\d us per 4 KiB page, \\d+\\.\\d\\d us "
+                        + "once mapped \\(64 MiB probed\\); JVM heap \\d+ MB committed at start, (pre-touched|not "
+                        + "pre-touched)")
                 .contains("settings: warmup 1, 6 rounds (order reversed every other round), at least 1 timed "
                         + "iteration(s) per row per round (rows under 10 ms repeated to that), memory read after 2 "
                         + "blocks, batch 4, 10 classes")
