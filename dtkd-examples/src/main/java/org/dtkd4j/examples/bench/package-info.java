@@ -6,8 +6,9 @@
  * <ul>
  *   <li>{@link org.dtkd4j.examples.bench.LossBench}: loss forward+backward of KD, DTKD, DKD and DTKD+DKD in three
  *   implementations: the closed form ({@link org.dtkd4j.core.loss.DistillationLosses}, double precision), the DL4J
- *   path a training step takes ({@link org.dtkd4j.core.dl4j.DistillationLossFunction#computeGradientAndScore}) and
- *   the SameDiff op ({@link org.dtkd4j.core.samediff.SameDiffLosses}).</li>
+ *   path a training step takes ({@link org.dtkd4j.core.dl4j.DistillationLossFunction#computeGradientAndScore}, in a
+ *   workspace configured as DL4J's per-layer working memory, where backprop has the gradient allocated) and the
+ *   SameDiff op ({@link org.dtkd4j.core.samediff.SameDiffLosses}).</li>
  *   <li>{@link org.dtkd4j.examples.bench.StepBench}: one distillation step as the engine runs it (teacher forward,
  *   labels packed, student forward/backward/update with the student prepared by
  *   {@link org.dtkd4j.core.engine.Distiller}), for every method, and teacher inference alone.</li>
@@ -20,8 +21,9 @@
  *   the rounds and its quartiles, peak memory and memory after blocks of rounds.</li>
  *   <li>{@link org.dtkd4j.examples.bench.Stats} and {@link org.dtkd4j.examples.bench.Targets}: paired per-round
  *   ratios, the distribution-free 95% interval of their median, and the verdict of each target (met, missed, not
- *   distinguishable); {@link org.dtkd4j.examples.bench.MachineState}: load, busy processes and whether the machine
- *   was quiet.</li>
+ *   distinguishable); {@link org.dtkd4j.examples.bench.MachineState}: load, busy processes, whether the machine
+ *   was quiet, and what a first write to fresh memory costs (the launcher {@code ./dtkd} starts the bench's JVM with
+ *   its heap written once at start and never shrunk, so that rows do not pay it).</li>
  *   <li>{@link org.dtkd4j.examples.bench.Lever}: speed levers (the student's convolution activation cache and fused
  *   BatchNorm, the teacher's folded BatchNorm) measured against their baseline rows in the same rounds.</li>
  *   <li>{@link org.dtkd4j.examples.bench.BenchReport}: the table, the targets, JSON/CSV output;
