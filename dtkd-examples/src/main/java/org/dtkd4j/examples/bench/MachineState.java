@@ -60,16 +60,22 @@ final class MachineState {
      * What writing to memory costs here, and whether the JVM heap paid it up front. The first write to a page of
      * fresh memory makes the kernel (on a virtual machine, the hypervisor too) map and zero it: a row that allocates
      * in memory never used before pays that inside its timing, and on some virtual machines it costs 100 times a
-     * normal write. The PyTorch process keeps the memory it frees ({@code --torch-malloc KEEP}); the JVM keeps its
+     * write to a mapped page or more. The PyTorch process keeps the memory it frees ({@code --torch-malloc KEEP}); the JVM keeps its
      * heap when it was committed and pre-touched at start ({@code -XX:+AlwaysPreTouch}, as {@code ./dtkd bench} starts
      * it) and never given back ({@code -XX:MaxHeapFreeRatio=100}).
      *
-     * @return e.g. "first write to fresh memory 14.1 us per 4 KiB page, 0.05 us once mapped (64 MiB probed); JVM heap
-     *     3072 MB committed and pre-touched at start, never shrunk"
+     * @return e.g. "first write to fresh memory 14.10 us per 4 KiB page, 0.05 us once mapped (64 MiB probed); JVM
+     *     heap 3016 MB committed at start, pre-touched, never shrunk", or why the probe could not run
      */
     static String memory() {
         long start = System.nanoTime();
-        ByteBuffer fresh = ByteBuffer.allocateDirect(PROBE_BYTES);
+        ByteBuffer fresh;
+        try {
+            fresh = ByteBuffer.allocateDirect(PROBE_BYTES);
+        } catch (OutOfMemoryError e) {
+            return "not measured: no " + (PROBE_BYTES >> 20) + " MiB of direct memory for the probe ("
+                    + e.getMessage() + ")";
+        }
         long mapped = System.nanoTime();
         for (int i = 0; i < PROBE_BYTES; i += PAGE) {
             fresh.put(i, (byte) 1);
