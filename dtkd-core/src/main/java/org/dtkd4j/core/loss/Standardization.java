@@ -51,17 +51,11 @@ final class Standardization {
         boolean guard = policy == HazardPolicy.GUARDED;
         boolean[] guarded = new boolean[n];
         boolean[] constantStudent = new boolean[n];
-        boolean[] studentConstant = new boolean[n];
-        boolean[] teacherConstant = new boolean[n];
+        ConstantRows constant = ConstantRows.of(s, t, policy,
+                side -> "logit standardisation divides by its epsilon 1e-7 alone");
+        boolean[] studentConstant = constant.student();
+        boolean[] teacherConstant = constant.teacher();
         for (int i = 0; i < n; i++) {
-            studentConstant[i] = RowMath.constant(s[i]);
-            teacherConstant[i] = RowMath.constant(t[i]);
-            if ((studentConstant[i] || teacherConstant[i]) && policy == HazardPolicy.STRICT) {
-                double[] row = studentConstant[i] ? s[i] : t[i];
-                throw new HazardException(i, "row " + i + ": the " + (studentConstant[i] ? "student" : "teacher")
-                        + "'s logits are all equal (" + row[0] + "), so their std is 0 and logit standardisation "
-                        + "divides by its epsilon 1e-7 alone");
-            }
             guarded[i] = guard && (studentConstant[i] || teacherConstant[i]);
             constantStudent[i] = guard && studentConstant[i];
         }

@@ -117,19 +117,10 @@ final class Temperatures {
         double[] tTea = new double[n];
         double[] scale = new double[n];
         double[][] slope = new double[n][];
-        boolean[] studentConstant = new boolean[n];
-        boolean[] teacherConstant = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            studentConstant[i] = RowMath.constant(s[i]);
-            teacherConstant[i] = RowMath.constant(t[i]);
-            if ((studentConstant[i] || teacherConstant[i]) && policy == HazardPolicy.STRICT) {
-                double[] row = studentConstant[i] ? s[i] : t[i];
-                String side = studentConstant[i] ? "student" : "teacher";
-                throw new HazardException(i, "row " + i + ": the " + side + "'s logits are all equal (" + row[0]
-                        + "), so their std is 0 and NormKD's temperature T_" + (studentConstant[i] ? "stu" : "tea")
-                        + " = T_norm·std = 0");
-            }
-        }
+        ConstantRows constant = ConstantRows.of(s, t, policy,
+                side -> "NormKD's temperature T_" + (side.equals("student") ? "stu" : "tea") + " = T_norm·std = 0");
+        boolean[] studentConstant = constant.student();
+        boolean[] teacherConstant = constant.teacher();
         boolean[] guarded = new boolean[n];
         tasks.run(n, (from, to) -> {
             for (int i = from; i < to; i++) {
