@@ -13,11 +13,14 @@ import org.dtkd4j.core.config.HazardPolicy;
 import org.dtkd4j.core.loss.TemperatureStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.ViewIterator;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Sgd;
 
@@ -41,6 +44,32 @@ class TrainingTest {
             epochs.add(new int[]{epoch, loss.epoch().orElseThrow()});
             factors.add(loss.warmupFactor());
         }
+    }
+
+    /**
+     * Where DL4J has the loss allocate its gradient during {@code fit}: in the output layer's working-memory workspace
+     * (memory DL4J reuses from step to step), which the bench's DL4J-loss row reproduces.
+     */
+    @Test
+    void fitAsksForTheGradientInsideTheLayerWorkingMemory() {
+        List<String> seen = new ArrayList<>();
+        DistillationLossFunction probe = new DistillationLossFunction() {
+            @Override
+            public synchronized INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn,
+                                                         INDArray mask) {
+                INDArray gradient = super.computeGradient(labels, preOutput, activationFn, mask);
+                MemoryWorkspace current = Nd4j.getMemoryManager().getCurrentWorkspace();
+                seen.add((current == null ? "no workspace" : current.getId()) + ", gradient "
+                        + (gradient.isAttached() ? "in it" : "detached"));
+                return gradient;
+            }
+        };
+        probe.setEpoch(1);
+        ComputationGraph graph = Fixtures.graph(probe, new Sgd(0.01), DataType.FLOAT, 1);
+        graph.fit(new TeacherLabelIterator(new ViewIterator(Fixtures.data(12, DataType.FLOAT, 3), 4),
+                new Fixtures.LinearTeacher(DataType.FLOAT, 2)));
+
+        assertThat(seen).hasSize(3).containsOnly("WS_LAYER_WORKING_MEM, gradient in it");
     }
 
     @Test
