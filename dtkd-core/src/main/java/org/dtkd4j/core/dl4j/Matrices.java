@@ -80,7 +80,7 @@ public final class Matrices {
             boolean fits = reuse != null && reuse.length == rowIndices.length
                     && Arrays.stream(reuse).allMatch(r -> r.length == width);
             double[][] out = fits ? reuse : new double[rowIndices.length][width];
-            float[] scratch = new float[floats == null ? 0 : width];
+            float[] scratch = scratch(width);
             for (int k = 0; k < rowIndices.length; k++) {
                 read(rowIndices[k], fromColumn, out[k], scratch);
             }
@@ -98,7 +98,7 @@ public final class Matrices {
          */
         int[] oneHotTargets(int[] rowIndices, int columns) {
             double[] row = new double[columns];
-            float[] scratch = new float[floats == null ? 0 : columns];
+            float[] scratch = scratch(columns);
             int[] targets = new int[rowIndices.length];
             for (int k = 0; k < rowIndices.length; k++) {
                 read(rowIndices[k], 0, row, scratch);
@@ -115,11 +115,11 @@ public final class Matrices {
          */
         boolean holds(int[] rowIndices, int fromColumn, double[][] expected) {
             double[] row = new double[expected.length == 0 ? 0 : expected[0].length];
-            float[] scratch = new float[floats == null ? 0 : row.length];
+            float[] scratch = scratch(row.length);
             for (int k = 0; k < rowIndices.length; k++) {
                 if (expected[k].length != row.length) {
                     row = new double[expected[k].length];
-                    scratch = new float[floats == null ? 0 : row.length];
+                    scratch = scratch(row.length);
                 }
                 read(rowIndices[k], fromColumn, row, scratch);
                 if (!Arrays.equals(row, expected[k])) {
@@ -127,6 +127,14 @@ public final class Matrices {
                 }
             }
             return true;
+        }
+
+        /**
+         * @return the scratch row {@link #read} needs for rows {@code width} wide (empty unless the elements are
+         *         {@link #floats})
+         */
+        private float[] scratch(int width) {
+            return new float[floats == null ? 0 : width];
         }
 
         /**

@@ -86,7 +86,7 @@ public final class FastKernels {
         if (System.getProperty(HELPERS_DISABLE_PROPERTY) != null) {
             return;
         }
-        if (Nd4j.getBackend().getEnvironment().isCPU()) {
+        if (HostMemory.CPU) {
             System.getProperties().putIfAbsent(HELPERS_DISABLE_PROPERTY, Boolean.FALSE.toString());
         }
     }
@@ -190,7 +190,7 @@ public final class FastKernels {
                 .append(", natives ").append(nativeVariant());
         boolean switchOn = !Boolean.parseBoolean(System.getProperty(HELPERS_DISABLE_PROPERTY,
                 DL4JSystemProperties.HELPER_DISABLE_DEFAULT_VALUE));
-        if (!Nd4j.getBackend().getEnvironment().isCPU()) {
+        if (!HostMemory.CPU) {
             return status.append(", DL4J layer helper switch ").append(switchOn ? "on" : "off").toString();
         }
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
