@@ -1,6 +1,7 @@
 package org.dtkd4j.core.dl4j;
 
 import org.dtkd4j.core.loss.LossInputs;
+import org.dtkd4j.core.loss.RowTasks;
 import org.dtkd4j.core.perf.HostMemory;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -10,6 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 
 /**
@@ -21,8 +23,8 @@ import java.util.stream.IntStream;
  * intermediate array), and a view is first duplicated once; every element is converted to double exactly as
  * {@code toDoubleMatrix()} converts it. On ND4J's CPU backend a float32 or float64 array with contiguous rows is read
  * one row at a time in bulk from its host memory ({@code HostMemory}), other types and layouts element by element
- * through the buffer. Arrays are
- * created from one Java array copied in bulk ({@code Nd4j.createBuffer}; {@code Nd4j.create(float[], ...)} copies
+ * through the buffer; rows read from or written to host memory are split across threads as the closed form splits its
+ * rows ({@link RowTasks#forBatch}), each row on one thread. Arrays are created from one Java array copied in bulk ({@code Nd4j.createBuffer}; {@code Nd4j.create(float[], ...)} copies
  * element by element), of the target type where that is {@code float} (a cast on the native side costs an extra
  * array and op).
  */
@@ -80,10 +82,12 @@ public final class Matrices {
             boolean fits = reuse != null && reuse.length == rowIndices.length
                     && Arrays.stream(reuse).allMatch(r -> r.length == width);
             double[][] out = fits ? reuse : new double[rowIndices.length][width];
-            float[] scratch = scratch(width);
-            for (int k = 0; k < rowIndices.length; k++) {
-                read(rowIndices[k], fromColumn, out[k], scratch);
-            }
+            tasks(rowIndices.length, width).run(rowIndices.length, (from, to) -> {
+                float[] scratch = scratch(width);
+                for (int k = from; k < to; k++) {
+                    read(rowIndices[k], fromColumn, out[k], scratch);
+                }
+            });
             return out;
         }
 
@@ -97,12 +101,25 @@ public final class Matrices {
          * @throws IllegalArgumentException on the first row that is not one-hot
          */
         int[] oneHotTargets(int[] rowIndices, int columns) {
-            double[] row = new double[columns];
-            float[] scratch = scratch(columns);
             int[] targets = new int[rowIndices.length];
-            for (int k = 0; k < rowIndices.length; k++) {
-                read(rowIndices[k], 0, row, scratch);
-                targets[k] = LossInputs.oneHotTarget(row, k);
+            IllegalArgumentException[] invalid = new IllegalArgumentException[rowIndices.length];
+            tasks(rowIndices.length, columns).run(rowIndices.length, (from, to) -> {
+                double[] row = new double[columns];
+                float[] scratch = scratch(columns);
+                for (int k = from; k < to; k++) {
+                    read(rowIndices[k], 0, row, scratch);
+                    try {
+                        targets[k] = LossInputs.oneHotTarget(row, k);
+                    } catch (IllegalArgumentException e) {
+                        invalid[k] = e;
+                        return;
+                    }
+                }
+            });
+            for (IllegalArgumentException e : invalid) {
+                if (e != null) {
+                    throw new IllegalArgumentException(e.getMessage());
+                }
             }
             return targets;
         }
@@ -114,19 +131,31 @@ public final class Matrices {
          * @return whether those rows hold exactly {@code expected} ({@code Arrays.equals}: bit for bit)
          */
         boolean holds(int[] rowIndices, int fromColumn, double[][] expected) {
-            double[] row = new double[expected.length == 0 ? 0 : expected[0].length];
-            float[] scratch = scratch(row.length);
-            for (int k = 0; k < rowIndices.length; k++) {
-                if (expected[k].length != row.length) {
-                    row = new double[expected[k].length];
-                    scratch = scratch(row.length);
-                }
-                read(rowIndices[k], fromColumn, row, scratch);
-                if (!Arrays.equals(row, expected[k])) {
-                    return false;
-                }
-            }
-            return true;
+            AtomicBoolean differs = new AtomicBoolean();
+            tasks(rowIndices.length, expected.length == 0 ? 0 : expected[0].length).run(rowIndices.length,
+                    (from, to) -> {
+                        double[] row = new double[0];
+                        float[] scratch = scratch(0);
+                        for (int k = from; k < to && !differs.get(); k++) {
+                            if (expected[k].length != row.length) {
+                                row = new double[expected[k].length];
+                                scratch = scratch(row.length);
+                            }
+                            read(rowIndices[k], fromColumn, row, scratch);
+                            if (!Arrays.equals(row, expected[k])) {
+                                differs.set(true);
+                            }
+                        }
+                    });
+            return !differs.get();
+        }
+
+        /**
+         * @return how to split {@code n} rows {@code width} wide: across threads ({@link RowTasks#forBatch}) where
+         *         they are read from host memory, on this thread where every element goes through the buffer
+         */
+        private RowTasks tasks(int n, int width) {
+            return floats == null && doubles == null ? RowTasks.SEQUENTIAL : RowTasks.forBatch(n, width);
         }
 
         /**
@@ -186,24 +215,29 @@ public final class Matrices {
             return fromRows(full, type);
         }
         INDArray out = Nd4j.create(type, new long[]{n, c}, 'c');
+        RowTasks tasks = RowTasks.forBatch(at.length, c);
         if (type == DataType.FLOAT) {
             FloatBuffer buffer = out.data().asNioFloat();
-            float[] row = new float[c];
-            for (int k = 0; k < at.length; k++) {
-                for (int j = 0; j < c; j++) {
-                    row[j] = (float) (factors[k] * rows[k][j]);
+            tasks.run(at.length, (from, to) -> {
+                float[] row = new float[c];
+                for (int k = from; k < to; k++) {
+                    for (int j = 0; j < c; j++) {
+                        row[j] = (float) (factors[k] * rows[k][j]);
+                    }
+                    buffer.put(buffer.position() + at[k] * c, row);
                 }
-                buffer.put(buffer.position() + at[k] * c, row);
-            }
+            });
         } else {
             DoubleBuffer buffer = out.data().asNioDouble();
-            double[] row = new double[c];
-            for (int k = 0; k < at.length; k++) {
-                for (int j = 0; j < c; j++) {
-                    row[j] = factors[k] * rows[k][j];
+            tasks.run(at.length, (from, to) -> {
+                double[] row = new double[c];
+                for (int k = from; k < to; k++) {
+                    for (int j = 0; j < c; j++) {
+                        row[j] = factors[k] * rows[k][j];
+                    }
+                    buffer.put(buffer.position() + at[k] * c, row);
                 }
-                buffer.put(buffer.position() + at[k] * c, row);
-            }
+            });
         }
         return out;
     }

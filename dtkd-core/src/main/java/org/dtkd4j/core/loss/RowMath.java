@@ -31,7 +31,7 @@ final class RowMath {
         double sum = 0;
         for (int i = 0; i < x.length; i++) {
             if (i != skip) {
-                sum += Math.exp(x[i] - max);
+                sum += Exponentials.exp(x[i] - max);
             }
         }
         return max + Math.log(sum);

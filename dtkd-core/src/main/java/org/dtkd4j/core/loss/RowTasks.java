@@ -7,11 +7,12 @@ import java.util.stream.IntStream;
  * in parallel on the common fork-join pool (the calling thread takes part). Every per-row computation of the closed
  * form reads only its own row's inputs and writes only its own row's outputs, with scratch space that it overwrites
  * for every row, and every sum over rows is taken afterwards on the calling thread, in row order: results are
- * bit-identical however the rows are split.
+ * bit-identical however the rows are split. The DL4J loss adapter moves rows between ND4J arrays and the closed form's
+ * {@code double[][]} the same way ({@code org.dtkd4j.core.dl4j.Matrices}).
  *
  * @param chunks the number of row ranges, {@code >= 1} (fewer when the batch has fewer rows)
  */
-record RowTasks(int chunks) {
+public record RowTasks(int chunks) {
 
     /**
      * The smallest batch ({@code N·C} logits) split across threads: below it a fork-join round trip costs more than
@@ -20,9 +21,10 @@ record RowTasks(int chunks) {
     static final long PARALLEL_ELEMENTS = 1 << 16;
 
     /** Every row on the calling thread. */
-    static final RowTasks SEQUENTIAL = new RowTasks(1);
+    public static final RowTasks SEQUENTIAL = new RowTasks(1);
 
-    RowTasks {
+    /** @throws IllegalArgumentException if {@code chunks < 1} */
+    public RowTasks {
         if (chunks < 1) {
             throw new IllegalArgumentException("row tasks need at least 1 chunk, found " + chunks);
         }
@@ -34,14 +36,18 @@ record RowTasks(int chunks) {
      * @return {@link #SEQUENTIAL} below {@link #PARALLEL_ELEMENTS}, else four ranges per available processor (so
      *         that a core taken by another process delays a small share of the rows)
      */
-    static RowTasks forBatch(int n, int c) {
+    public static RowTasks forBatch(int n, int c) {
         int processors = Runtime.getRuntime().availableProcessors();
         return (long) n * c < PARALLEL_ELEMENTS || processors == 1 ? SEQUENTIAL : new RowTasks(4 * processors);
     }
 
     /** A computation over the rows {@code [from, to)}. */
     @FunctionalInterface
-    interface Range {
+    public interface Range {
+        /**
+         * @param from the first row
+         * @param to   one past the last row
+         */
         void rows(int from, int to);
     }
 
@@ -49,7 +55,7 @@ record RowTasks(int chunks) {
      * Runs {@code body} over rows {@code [0, n)}, split into at most {@link #chunks} contiguous ranges of nearly
      * equal size, and returns when all have run.
      */
-    void run(int n, Range body) {
+    public void run(int n, Range body) {
         int k = Math.min(chunks, n);
         if (k <= 1) {
             body.rows(0, n);

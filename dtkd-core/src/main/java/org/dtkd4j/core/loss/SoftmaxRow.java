@@ -5,7 +5,7 @@ package org.dtkd4j.core.loss;
  * temperature {@code T}, the scaled row is {@code u = z/T}; the logits {@code x} of the softmax are {@code u}, or
  * {@code u} with one entry lowered by exactly {@link Divergence#MASK} (DKD's non-target KL). Then, in PyTorch's order,
  * <pre>
- *   m = max_i x_i,   e_i = exp(x_i − m),   S = Σ_i e_i,
+ *   m = max_i x_i,   e_i = exp(x_i − m),   S = Σ_i e_i   (exp: {@link Exponentials#exp}),
  *   p_i = e_i / S                  (softmax)
  *   log p_i = (x_i − m) − log S    (log-softmax)
  * </pre>
@@ -96,19 +96,15 @@ final class SoftmaxRow {
                 m = Math.max(m, logits[i]);
             }
         }
-        double sum = 0;
         if (twin && m == unmasked.max) {
             System.arraycopy(unmasked.exps, 0, exps, 0, c);
-            exps[target] = Math.exp(logits[target] - m);
-            for (int i = 0; i < c; i++) {
-                sum += exps[i];
-            }
+            exps[target] = Exponentials.exp(logits[target] - m);
         } else {
-            for (int i = 0; i < c; i++) {
-                double e = Math.exp(logits[i] - m);
-                exps[i] = e;
-                sum += e;
-            }
+            Exponentials.shifted(logits, m, exps, c);
+        }
+        double sum = 0;
+        for (int i = 0; i < c; i++) {
+            sum += exps[i];
         }
         for (int i = 0; i < c; i++) {
             prob[i] = exps[i] / sum;
@@ -151,6 +147,6 @@ final class SoftmaxRow {
      * @return {@code p_i / Σ_{k≠y} p_k}, the probability of class {@code i} among the other classes
      */
     double shareExcept(int i, double mass, double logMass) {
-        return mass >= MIN_MASS ? prob[i] / mass : Math.exp(logProb(i) - logMass);
+        return mass >= MIN_MASS ? prob[i] / mass : Exponentials.exp(logProb(i) - logMass);
     }
 }

@@ -8,9 +8,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
+
+import org.dtkd4j.core.loss.RowTasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@link Matrices}: the same values as ND4J's per-row {@code toDoubleMatrix()}, for every layout it meets. */
 class MatricesTest {
@@ -117,6 +121,56 @@ class MatricesTest {
         }
         assertThat(Matrices.scatterRows(new double[0][], new int[0], new double[0], 2, 3, DataType.FLOAT)
                 .toDoubleMatrix()).as("no rows kept").isDeepEqualTo(new double[2][3]);
+    }
+
+    /**
+     * A batch large enough to be split across threads ({@link RowTasks#forBatch}): the same rows, comparisons,
+     * classes, first invalid row and scattered gradient as one thread gives.
+     */
+    @Test
+    void rowsOfALargeBatchAreSplitAcrossThreadsWithTheSameResults() {
+        int n = 256;
+        int c = 300;
+        assumeTrue(RowTasks.forBatch(n, c).chunks() > 1, "more than one processor");
+        int[] reversed = IntStream.range(0, n).map(i -> n - 1 - i).toArray();
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            INDArray x = Nd4j.linspace(-7.1, 9.3, (long) n * c, DataType.DOUBLE).reshape(n, c).castTo(type);
+            Matrices.Elements e = Matrices.elements(x);
+            double[][] expected = x.toDoubleMatrix();
+            double[][] read = e.rows(reversed, 0, c, null);
+            for (int k = 0; k < n; k++) {
+                assertThat(read[k]).as("%s row %d", type, reversed[k]).containsExactly(expected[reversed[k]]);
+            }
+            assertThat(e.holds(reversed, 0, read)).isTrue();
+            for (int k : new int[]{0, n / 2, n - 1}) {
+                double[][] changed = Arrays.stream(read).map(double[]::clone).toArray(double[][]::new);
+                changed[k][c - 1] = Math.nextUp(changed[k][c - 1]);
+                assertThat(e.holds(reversed, 0, changed)).as("%s, row %d changed", type, k).isFalse();
+            }
+            double[] factors = IntStream.range(0, n).mapToDouble(k -> k - 100.5).toArray();
+            double[][] scaled = new double[n][c];
+            for (int k = 0; k < n; k++) {
+                for (int j = 0; j < c; j++) {
+                    scaled[reversed[k]][j] = factors[k] * read[k][j];
+                }
+            }
+            assertThat(Matrices.scatterRows(read, reversed, factors, n, c, type).toDoubleMatrix()).as("%s", type)
+                    .isDeepEqualTo(Matrices.fromRows(scaled, type).toDoubleMatrix());
+        }
+        int[] classes = IntStream.range(0, n).map(i -> (i * 37) % c).toArray();
+        INDArray oneHot = Nd4j.zeros(DataType.FLOAT, n, c);
+        for (int i = 0; i < n; i++) {
+            oneHot.putScalar(i, classes[i], 1.0);
+        }
+        int[] all = IntStream.range(0, n).toArray();
+        assertThat(Matrices.elements(oneHot).oneHotTargets(all, c)).containsExactly(classes);
+        oneHot.putScalar(200, 5, 1.0);
+        oneHot.putScalar(70, 3, 0.5);
+        for (int repeat = 0; repeat < 20; repeat++) {
+            assertThatThrownBy(() -> Matrices.elements(oneHot).oneHotTargets(all, c))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("labels row 70 is not one-hot: found 0.5 at column 3 (expected exactly one 1 and zeros)");
+        }
     }
 
     @Test

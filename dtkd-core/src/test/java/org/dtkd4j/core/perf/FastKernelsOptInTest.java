@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
+import org.dtkd4j.core.testsupport.ChildJvm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
@@ -88,20 +85,6 @@ class FastKernelsOptInTest {
 
     private static String runPlainDl4jNetwork(List<String> jvmOptions, Map<String, String> environment,
             String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
-        command.addAll(jvmOptions);
-        command.add(PlainDl4jNetwork.class.getName());
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().remove(FastKernels.ENV_VARIABLE);
-        builder.environment().putAll(environment);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("child JVM finished").isTrue();
-        assertThat(process.exitValue()).as("child JVM exit code, output:%n%s", output).isZero();
-        return output;
+        return ChildJvm.run(jvmOptions, environment, 0, PlainDl4jNetwork.class, args);
     }
 }

@@ -1,6 +1,7 @@
 package org.dtkd4j.examples.bench;
 
 import org.dtkd4j.core.config.Method;
+import org.dtkd4j.core.loss.Exponentials;
 import org.dtkd4j.core.perf.FastKernels;
 import org.dtkd4j.core.teacher.Teacher;
 import org.nd4j.linalg.factory.Nd4j;
@@ -321,6 +322,7 @@ public final class BenchCommand implements Runnable {
         }
         h.put("threads", threads + " (ND4J maxThreads; PyTorch gets the same)" + env);
         h.put("kernels", FastKernels.status());
+        h.put("exponentials", Exponentials.kernel());
         h.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", max heap "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
         h.put("memory", MachineState.memory());

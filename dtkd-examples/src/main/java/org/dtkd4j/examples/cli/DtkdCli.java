@@ -1,6 +1,7 @@
 package org.dtkd4j.examples.cli;
 
 import org.dtkd4j.core.engine.TrainingDivergedException;
+import org.dtkd4j.core.loss.Exponentials;
 import org.dtkd4j.core.perf.FastKernels;
 import org.dtkd4j.examples.bench.BenchCommand;
 import picocli.CommandLine;
@@ -104,7 +105,8 @@ public final class DtkdCli implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"dtkd4j 0.1.0", "kernels: " + FastKernels.status()};
+            return new String[] {"dtkd4j 0.1.0", "kernels: " + FastKernels.status(),
+                "exponentials: " + Exponentials.kernel()};
         }
     }
 }

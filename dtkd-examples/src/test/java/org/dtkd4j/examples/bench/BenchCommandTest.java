@@ -43,7 +43,8 @@ class BenchCommandTest {
                 "conv-cache,fused-bn,bn-fold,channels-last").out();
 
         assertThat(out).contains("machine: ").contains("threads: ").contains("OMP_NUM_THREADS=")
-                .contains("kernels: ND4J backend").containsPattern("load before: .*\\(1/5/15 min\\); busy processes: ")
+                .contains("kernels: ND4J backend").contains("exponentials: vectorised, ")
+                .containsPattern("load before: .*\\(1/5/15 min\\); busy processes: ")
                 .containsPattern("memory: first write to fresh memory \\d+\\.\\d\\d us per 4 KiB page, \\d+\\.\\d\\d us "
                         + "once mapped \\(64 MiB probed\\); JVM heap \\d+ MB committed at start, (pre-touched|not "
                         + "pre-touched)")

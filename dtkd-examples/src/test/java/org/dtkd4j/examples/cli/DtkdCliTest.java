@@ -3,17 +3,16 @@ package org.dtkd4j.examples.cli;
 import org.dtkd4j.core.config.DtkdConfig;
 import org.dtkd4j.core.engine.Distiller;
 import org.dtkd4j.core.perf.FastKernels;
+import org.dtkd4j.core.testsupport.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -64,7 +63,8 @@ class DtkdCliTest {
     void mainRunsOnTheFastKernelsUnlessOptedOut() throws IOException, InterruptedException {
         assumeTrue(Nd4j.getBackend().getEnvironment().isCPU(), "oneDNN helpers are CPU-only");
         assertThat(runMain(List.of(), 0)).startsWith("dtkd4j ").contains("kernels: ND4J backend CPU")
-                .contains("DL4J layer helpers ON, BLAS threads 1, JavaCPP resident-set check off");
+                .contains("DL4J layer helpers ON, BLAS threads 1, JavaCPP resident-set check off")
+                .contains("exponentials: scalar (start the JVM with --add-modules jdk.incubator.vector to vectorise)");
         assertThat(runMain(List.of("-D" + FastKernels.PROPERTY + "=false"), 0))
                 .contains("DL4J layer helpers OFF (fast kernels not enabled");
         assertThat(runMain(List.of("-D" + FastKernels.PROPERTY + "=maybe"), 2).strip())
@@ -72,17 +72,6 @@ class DtkdCliTest {
     }
 
     private static String runMain(List<String> jvmOptions, int exitCode) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
-        command.addAll(jvmOptions);
-        command.addAll(List.of(DtkdCli.class.getName(), "--version"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().remove(FastKernels.ENV_VARIABLE);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("child JVM finished").isTrue();
-        assertThat(process.exitValue()).as("exit code, output:%n%s", output).isEqualTo(exitCode);
-        return output;
+        return ChildJvm.run(jvmOptions, Map.of(), exitCode, DtkdCli.class, "--version");
     }
 }
