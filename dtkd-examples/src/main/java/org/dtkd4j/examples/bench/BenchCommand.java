@@ -48,7 +48,8 @@ public final class BenchCommand implements Runnable {
             + "repeated to 10 ms per round")
     private boolean quick;
 
-    @Option(names = "--warmup", description = "untimed iterations of every row before the rounds (default 2; --quick 1)")
+    @Option(names = "--warmup", description = "untimed passes over the rows before the rounds, each row computing "
+            + "about as long as in a round (default 2; --quick 1)")
     private Integer warmup;
 
     @Option(names = "--rounds", description = "rounds; every row is timed once per round (default 20; --quick 6; "

@@ -14,10 +14,11 @@ import java.util.function.LongSupplier;
  * than the rows measured during it.
  *
  * <ol>
- *   <li>Warmup: {@code warmup} untimed iterations of every row, interleaved like the rounds. The median of a row's
- *   warmup times sets its iterations per round: at least {@code iterations}, and enough that the row computes for
- *   about {@code minRoundMs} (100 ms by default) per round (rows of a few milliseconds are timed over several iterations, at most
- *   {@value #MAX_ITERATIONS_PER_ROUND}).</li>
+ *   <li>Warmup: {@code warmup} untimed passes over the rows, interleaved like the rounds. A row runs one iteration in
+ *   the first pass; the median of its iterations in a pass sets how many it runs in the next: enough that it computes
+ *   for about {@code minRoundMs} (100 ms by default), at most {@value #MAX_ITERATIONS_PER_ROUND}. After the last pass
+ *   that count, and at least {@code iterations}, is the row's iterations per round. So a row whose first calls run
+ *   before the JIT has compiled it (much slower than later ones) is still timed over enough iterations.</li>
  *   <li>{@code rounds} rounds: every row runs its iterations once per round, the rows in the group's order in even
  *   rounds and in reverse order in odd rounds (so that no row always follows the same one, and two rows meant to be
  *   compared each come first as often as the other). A row's value for the round is the median of its iterations
@@ -141,19 +142,16 @@ final class Rounds {
         int n = rows.size();
         int[] perRound = new int[n];
         Measurement.Side[] last = {null};
-        double[][] warm = new double[n][options.warmup()];
+        int[] warm = new int[n];
+        java.util.Arrays.fill(warm, 1);
         for (int w = 0; w < options.warmup(); w++) {
             for (int k : order(n, w)) {
-                warm[k][w] = timed(rows.get(k), 1, last)[0];
+                double ms = Stats.median(timed(rows.get(k), warm[k], last));
+                warm[k] = (int) Math.min(MAX_ITERATIONS_PER_ROUND, Math.ceil(options.minRoundMs() / Math.max(ms, 1e-3)));
             }
         }
         for (int k = 0; k < n; k++) {
-            perRound[k] = options.iterations();
-            if (options.warmup() > 0) {
-                double ms = Stats.median(warm[k]);
-                perRound[k] = Math.max(perRound[k],
-                        (int) Math.min(MAX_ITERATIONS_PER_ROUND, Math.ceil(options.minRoundMs() / Math.max(ms, 1e-3))));
-            }
+            perRound[k] = options.warmup() > 0 ? Math.max(options.iterations(), warm[k]) : options.iterations();
         }
         int rounds = options.rounds();
         int epochs = options.epochs();

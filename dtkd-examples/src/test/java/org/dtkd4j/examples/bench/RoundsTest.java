@@ -59,7 +59,7 @@ class RoundsTest {
                 new FakeRow("b", Measurement.Side.DL4J, 250, log, jvm),
                 new FakeRow("t", Measurement.Side.PYTORCH, 20, log, torch)));
 
-        // warmup: one iteration each; then t (20 ms < 100 ms) runs 5 iterations per round
+        // warmup: one pass, one iteration each; then t (20 ms < 100 ms) runs 5 iterations per round
         assertThat(log).containsExactly("ax1", "bx1", "tx1",
                 "ax1", "bx1", "tx5", "tx5", "bx1", "ax1", "ax1", "bx1", "tx5", "tx5", "bx1", "ax1");
         assertThat(m).extracting(Measurement::iterationsPerRound).containsExactly(1, 1, 5);
@@ -74,6 +74,37 @@ class RoundsTest {
         // every run of one side made the other side's counter move by 0 (the fakes count their own side only)
         assertThat(rounds.idleShare(Measurement.Side.DL4J)).isEqualTo(0);
         assertThat(rounds.idleShare(Measurement.Side.PYTORCH)).isEqualTo(0);
+    }
+
+    /**
+     * A row whose first call is slow (as before the JIT compiles it) runs, in the second warmup pass, the iterations
+     * the first pass estimated, and is timed over the iterations the last pass estimates (the median of both passes
+     * would give 4 instead of 50).
+     */
+    @Test
+    void eachWarmupPassRunsTheIterationsThePassBeforeEstimated() {
+        List<String> log = new ArrayList<>();
+        BenchOptions options = new BenchOptions(2, 2, 1, 100, 1, 8, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(), null, 1, java.util.Set.of());
+        Rounds rounds = new Rounds(options, Map.of(Measurement.Side.DL4J, () -> 0L));
+        Rounds.Row warmingUp = new Rounds.Row("w", "w", Measurement.Side.DL4J, 8) {
+            private int runs;
+
+            @Override
+            double[] run(int iterations) {
+                log.add("wx" + iterations);
+                double[] out = new double[iterations];
+                java.util.Arrays.fill(out, runs++ == 0 ? 50 : 2);
+                return out;
+            }
+
+            @Override
+            long[] memory() {
+                return new long[]{1, 2, 3, 4};
+            }
+        };
+        List<Measurement> m = rounds.measure(List.of(warmingUp));
+        assertThat(log).containsExactly("wx1", "wx2", "wx50", "wx50");
+        assertThat(m.get(0).iterationsPerRound()).isEqualTo(50);
     }
 
     @Test
