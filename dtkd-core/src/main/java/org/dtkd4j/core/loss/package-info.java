@@ -20,6 +20,8 @@
  *
  * <p>A batch of at least 65,536 logits ({@code N·C}) has its rows split across the common fork-join pool (the calling
  * thread takes part); every row is computed on its own and sums over rows are taken in row order afterwards, so the
- * results are bit-identical to a computation on one thread.
+ * results are bit-identical to a computation on one thread. Every exponential comes from
+ * {@link org.dtkd4j.core.loss.Exponentials}, whose vector form (when the JVM resolves {@code jdk.incubator.vector})
+ * and scalar form give the same bits: the results do not depend on the JVM's modules either.
  */
 package org.dtkd4j.core.loss;
