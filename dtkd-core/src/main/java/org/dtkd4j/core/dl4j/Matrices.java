@@ -24,9 +24,9 @@ import java.util.stream.IntStream;
  * {@code toDoubleMatrix()} converts it. On ND4J's CPU backend a float32 or float64 array with contiguous rows is read
  * one row at a time in bulk from its host memory ({@code HostMemory}), other types and layouts element by element
  * through the buffer; rows read from or written to host memory are split across threads as the closed form splits its
- * rows ({@link RowTasks#forBatch}), each row on one thread. Arrays are created from one Java array copied in bulk ({@code Nd4j.createBuffer}; {@code Nd4j.create(float[], ...)} copies
- * element by element), of the target type where that is {@code float} (a cast on the native side costs an extra
- * array and op).
+ * rows ({@link RowTasks#forBatch}), each row on one thread. Arrays are created from one Java array copied in bulk
+ * ({@code Nd4j.createBuffer}; {@code Nd4j.create(float[], ...)} copies element by element), of the target type where
+ * that is {@code float} (a cast on the native side costs an extra array and op).
  */
 public final class Matrices {
 
@@ -118,7 +118,7 @@ public final class Matrices {
             });
             for (IllegalArgumentException e : invalid) {
                 if (e != null) {
-                    throw new IllegalArgumentException(e.getMessage());
+                    throw new IllegalArgumentException(e.getMessage(), e);
                 }
             }
             return targets;

@@ -21,7 +21,8 @@ package org.dtkd4j.core.loss;
  *
  * <p>The vector form runs when the JVM was started with {@code --add-modules jdk.incubator.vector} (the command-line
  * tool's {@code bench} does so) and the CPU has vectors of at least two doubles; {@code -Ddtkd.vectorExp=false} turns
- * it off. {@link #kernel()} says which form is in use.
+ * it off. It is fast only once C2 has compiled it (interpreted, or in a JVM limited to C1, the vector API allocates
+ * every vector: turn it off there). {@link #kernel()} says which form is in use.
  */
 public final class Exponentials {
 
@@ -48,8 +49,8 @@ public final class Exponentials {
 
     /**
      * @param x any double
-     * @return {@code exp(x)}, within 2 ulps of {@link StrictMath#exp}; {@code 0} below about {@code −745.13}, {@code +∞} above about
-     *         {@code 709.78}, NaN for NaN
+     * @return {@code exp(x)}, within 2 ulps of {@link StrictMath#exp}; {@code 0} below about {@code −745.13},
+     *         {@code +∞} above about {@code 709.78}, NaN for NaN
      */
     public static double exp(double x) {
         double y = x < LOWEST ? LOWEST : x > HIGHEST ? HIGHEST : x;
@@ -104,6 +105,10 @@ public final class Exponentials {
                 || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
             return 0;
         }
-        return VectorExponentials.lanes();
+        try {
+            return VectorExponentials.lanes();
+        } catch (LinkageError e) {
+            return 0;
+        }
     }
 }

@@ -169,7 +169,8 @@ class MatricesTest {
         for (int repeat = 0; repeat < 20; repeat++) {
             assertThatThrownBy(() -> Matrices.elements(oneHot).oneHotTargets(all, c))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("labels row 70 is not one-hot: found 0.5 at column 3 (expected exactly one 1 and zeros)");
+                    .hasMessage("labels row 70 is not one-hot: found 0.5 at column 3 (expected exactly one 1 and "
+                            + "zeros)");
         }
     }
 

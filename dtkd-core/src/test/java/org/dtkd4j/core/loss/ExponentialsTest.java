@@ -20,7 +20,8 @@ class ExponentialsTest {
     /** The tests run with {@code --add-modules jdk.incubator.vector} (see the build); otherwise nothing compares. */
     @Test
     void theVectorFormRunsInTheseTests() {
-        assertThat(Exponentials.kernel()).as("surefire starts the tests with the vector module").startsWith("vectorised");
+        assertThat(Exponentials.kernel()).as("surefire starts the tests with the vector module")
+                .startsWith("vectorised");
     }
 
     @Test

@@ -133,6 +133,16 @@ final class Rounds {
     }
 
     /**
+     * @param ms a row's time per iteration
+     * @return the iterations that make it compute about {@code minRoundMs}: at least 1, at most
+     *         {@value #MAX_ITERATIONS_PER_ROUND}
+     */
+    private int iterationsFor(double ms) {
+        double iterations = Math.ceil(options.minRoundMs() / Math.max(ms, 1e-3));
+        return (int) Math.max(1, Math.min(MAX_ITERATIONS_PER_ROUND, iterations));
+    }
+
+    /**
      * Measures a group of rows.
      *
      * @param rows the rows, in the order of even rounds
@@ -146,8 +156,7 @@ final class Rounds {
         java.util.Arrays.fill(warm, 1);
         for (int w = 0; w < options.warmup(); w++) {
             for (int k : order(n, w)) {
-                double ms = Stats.median(timed(rows.get(k), warm[k], last));
-                warm[k] = (int) Math.min(MAX_ITERATIONS_PER_ROUND, Math.ceil(options.minRoundMs() / Math.max(ms, 1e-3)));
+                warm[k] = iterationsFor(Stats.median(timed(rows.get(k), warm[k], last)));
             }
         }
         for (int k = 0; k < n; k++) {

@@ -84,7 +84,8 @@ class RoundsTest {
     @Test
     void eachWarmupPassRunsTheIterationsThePassBeforeEstimated() {
         List<String> log = new ArrayList<>();
-        BenchOptions options = new BenchOptions(2, 2, 1, 100, 1, 8, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(), null, 1, java.util.Set.of());
+        BenchOptions options = new BenchOptions(2, 2, 1, 100, 1, 8, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(),
+                null, 1, java.util.Set.of());
         Rounds rounds = new Rounds(options, Map.of(Measurement.Side.DL4J, () -> 0L));
         Rounds.Row warmingUp = new Rounds.Row("w", "w", Measurement.Side.DL4J, 8) {
             private int runs;
@@ -105,6 +106,17 @@ class RoundsTest {
         List<Measurement> m = rounds.measure(List.of(warmingUp));
         assertThat(log).containsExactly("wx1", "wx2", "wx50", "wx50");
         assertThat(m.get(0).iterationsPerRound()).isEqualTo(50);
+    }
+
+    /** With no time asked per round, every warmup pass runs one iteration and the rounds the fewest asked. */
+    @Test
+    void withoutATimePerRoundEachWarmupPassRunsOneIteration() {
+        List<String> log = new ArrayList<>();
+        BenchOptions options = new BenchOptions(2, 1, 3, 0, 1, 8, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(),
+                null, 1, java.util.Set.of());
+        Rounds rounds = new Rounds(options, Map.of(Measurement.Side.DL4J, () -> 0L));
+        rounds.measure(List.of(new FakeRow("a", Measurement.Side.DL4J, 5, log, new AtomicLong())));
+        assertThat(log).containsExactly("ax1", "ax1", "ax3");
     }
 
     @Test
