@@ -1,7 +1,6 @@
 package org.dtkd4j.core.loss;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -49,7 +48,7 @@ final class VectorExponentials {
     }
 
     private static DoubleVector powerOfTwo(DoubleVector k) {
-        return ((LongVector) k.add(Exponentials.SCALE_SHIFTER).reinterpretAsLongs())
+        return k.add(Exponentials.SCALE_SHIFTER).reinterpretAsLongs()
                 .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
     }
 }
