@@ -42,7 +42,29 @@ public final class Exponentials {
     static final double[] HORNER = {1.0 / 6227020800L, 1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880,
         1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 1.0 / 2, 1, 1};
 
-    private static final int LANES = vectorLanes();
+    /** The vector form's lanes, 0 where the scalar form runs; decided once, with {@link #kernel()}'s description. */
+    private static final int LANES;
+    private static final String KERNEL;
+
+    static {
+        int lanes = 0;
+        String kernel;
+        if (!Boolean.parseBoolean(System.getProperty(VECTOR_PROPERTY, "true"))) {
+            kernel = "scalar (" + VECTOR_PROPERTY + "=false)";
+        } else if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            kernel = "scalar (start the JVM with --add-modules jdk.incubator.vector to vectorise)";
+        } else {
+            try {
+                lanes = VectorExponentials.lanes();
+                kernel = lanes > 1 ? "vectorised, " + lanes + " doubles per vector"
+                        : "scalar (this CPU's vectors hold one double)";
+            } catch (LinkageError e) {
+                kernel = "scalar (the vector API did not link: " + e + ")";
+            }
+        }
+        LANES = lanes > 1 ? lanes : 0;
+        KERNEL = kernel;
+    }
 
     private Exponentials() {
     }
@@ -73,7 +95,7 @@ public final class Exponentials {
      * @param n     how many
      */
     static void shifted(double[] x, double shift, double[] out, int n) {
-        int i = LANES > 1 ? VectorExponentials.shifted(x, shift, out, n) : 0;
+        int i = LANES > 0 ? VectorExponentials.shifted(x, shift, out, n) : 0;
         for (; i < n; i++) {
             out[i] = exp(x[i] - shift);
         }
@@ -84,31 +106,11 @@ public final class Exponentials {
      *         JVM with --add-modules jdk.incubator.vector to vectorise)"}
      */
     public static String kernel() {
-        if (LANES > 1) {
-            return "vectorised, " + LANES + " doubles per vector";
-        }
-        if (!Boolean.parseBoolean(System.getProperty(VECTOR_PROPERTY, "true"))) {
-            return "scalar (" + VECTOR_PROPERTY + "=false)";
-        }
-        return LANES == 1 ? "scalar (this CPU's vectors hold one double)"
-                : "scalar (start the JVM with --add-modules jdk.incubator.vector to vectorise)";
+        return KERNEL;
     }
 
     /** @return {@code 2^k} for an integer {@code k} in {@code [−1022, 1023]} */
     static double powerOfTwo(double k) {
         return Double.longBitsToDouble(Double.doubleToRawLongBits(k + SCALE_SHIFTER) << 52);
-    }
-
-    /** @return the vector form's lanes; 0 where it cannot run, 1 where the CPU's vectors hold one double */
-    private static int vectorLanes() {
-        if (!Boolean.parseBoolean(System.getProperty(VECTOR_PROPERTY, "true"))
-                || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            return 0;
-        }
-        try {
-            return VectorExponentials.lanes();
-        } catch (LinkageError e) {
-            return 0;
-        }
     }
 }

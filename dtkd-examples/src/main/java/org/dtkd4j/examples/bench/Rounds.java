@@ -151,16 +151,15 @@ final class Rounds {
     List<Measurement> measure(List<Row> rows) {
         int n = rows.size();
         int[] perRound = new int[n];
+        java.util.Arrays.fill(perRound, 1);
         Measurement.Side[] last = {null};
-        int[] warm = new int[n];
-        java.util.Arrays.fill(warm, 1);
         for (int w = 0; w < options.warmup(); w++) {
             for (int k : order(n, w)) {
-                warm[k] = iterationsFor(Stats.median(timed(rows.get(k), warm[k], last)));
+                perRound[k] = iterationsFor(Stats.median(timed(rows.get(k), perRound[k], last)));
             }
         }
         for (int k = 0; k < n; k++) {
-            perRound[k] = options.warmup() > 0 ? Math.max(options.iterations(), warm[k]) : options.iterations();
+            perRound[k] = Math.max(options.iterations(), perRound[k]);
         }
         int rounds = options.rounds();
         int epochs = options.epochs();

@@ -84,9 +84,7 @@ class RoundsTest {
     @Test
     void eachWarmupPassRunsTheIterationsThePassBeforeEstimated() {
         List<String> log = new ArrayList<>();
-        BenchOptions options = new BenchOptions(2, 2, 1, 100, 1, 8, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(),
-                null, 1, java.util.Set.of());
-        Rounds rounds = new Rounds(options, Map.of(Measurement.Side.DL4J, () -> 0L));
+        Rounds rounds = dl4jOnly(2, 2, 1, 100);
         Rounds.Row warmingUp = new Rounds.Row("w", "w", Measurement.Side.DL4J, 8) {
             private int runs;
 
@@ -112,9 +110,7 @@ class RoundsTest {
     @Test
     void withoutATimePerRoundEachWarmupPassRunsOneIteration() {
         List<String> log = new ArrayList<>();
-        BenchOptions options = new BenchOptions(2, 1, 3, 0, 1, 8, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(),
-                null, 1, java.util.Set.of());
-        Rounds rounds = new Rounds(options, Map.of(Measurement.Side.DL4J, () -> 0L));
+        Rounds rounds = dl4jOnly(2, 1, 3, 0);
         rounds.measure(List.of(new FakeRow("a", Measurement.Side.DL4J, 5, log, new AtomicLong())));
         assertThat(log).containsExactly("ax1", "ax1", "ax3");
     }
@@ -128,13 +124,19 @@ class RoundsTest {
 
     @Test
     void withoutAPyTorchSideTheIdleCheckIsUnknown() {
-        BenchOptions options = new BenchOptions(0, 1, 2, 100, 1, 8, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(), null, 1, java.util.Set.of());
-        Rounds rounds = new Rounds(options, Map.of(Measurement.Side.DL4J, () -> 0L));
+        Rounds rounds = dl4jOnly(0, 1, 2, 100);
         List<String> log = new ArrayList<>();
         List<Measurement> m = rounds.measure(List.of(new FakeRow("a", Measurement.Side.DL4J, 5, log, new AtomicLong())));
         assertThat(log).containsExactly("ax2");
         assertThat(m.get(0).roundMs()).containsExactly(5);
         assertThat(rounds.idleShare(Measurement.Side.DL4J)).isEqualTo(-1);
         assertThat(rounds.idleShare(Measurement.Side.PYTORCH)).isEqualTo(-1);
+    }
+
+    /** @return rounds of one memory block with only a DL4J side (no PyTorch process), under these settings */
+    private static Rounds dl4jOnly(int warmup, int rounds, int iterations, double minRoundMs) {
+        BenchOptions options = new BenchOptions(warmup, rounds, iterations, minRoundMs, 1, 8, 10,
+                BenchOptions.DEFAULT_LOSS_SIZES, List.of(), null, 1, java.util.Set.of());
+        return new Rounds(options, Map.of(Measurement.Side.DL4J, () -> 0L));
     }
 }
