@@ -107,6 +107,11 @@ public final class Matrices {
                 double[] row = new double[columns];
                 float[] scratch = scratch(columns);
                 for (int k = from; k < to; k++) {
+                    int hot = floats != null && columnStride == 1 ? oneHotColumn(rowIndices[k], scratch) : -1;
+                    if (hot >= 0) {
+                        targets[k] = hot;
+                        continue;
+                    }
                     read(rowIndices[k], 0, row, scratch);
                     try {
                         targets[k] = LossInputs.oneHotTarget(row, k);
@@ -122,6 +127,26 @@ public final class Matrices {
                 }
             }
             return targets;
+        }
+
+        /**
+         * @param i       a row of {@link #floats} with consecutive elements
+         * @param scratch as long as the one-hot columns {@code [0, scratch.length)}
+         * @return the column of the row's one 1 among zeros, read as floats without converting the row; {@code -1}
+         *         for any other row (which {@link LossInputs#oneHotTarget} then reads and explains)
+         */
+        private int oneHotColumn(int i, float[] scratch) {
+            floats.get(floats.position() + (int) (i * rowStride), scratch);
+            int hot = -1;
+            for (int j = 0; j < scratch.length; j++) {
+                if (scratch[j] != 0) {
+                    if (scratch[j] != 1 || hot >= 0) {
+                        return -1;
+                    }
+                    hot = j;
+                }
+            }
+            return hot;
         }
 
         /**
@@ -141,13 +166,31 @@ public final class Matrices {
                                 row = new double[expected[k].length];
                                 scratch = scratch(row.length);
                             }
-                            read(rowIndices[k], fromColumn, row, scratch);
-                            if (!Arrays.equals(row, expected[k])) {
+                            if (!holds(rowIndices[k], fromColumn, expected[k], row, scratch)) {
                                 differs.set(true);
                             }
                         }
                     });
             return !differs.get();
+        }
+
+        /**
+         * @param row     scratch as long as {@code expected}
+         * @param scratch as long as {@code row} when the elements are {@link #floats}
+         * @return whether row {@code i} from column {@code fromColumn} on holds {@code expected} bit for bit; a row of
+         *         consecutive floats is compared as it is converted, without writing the converted row
+         */
+        private boolean holds(int i, int fromColumn, double[] expected, double[] row, float[] scratch) {
+            if (floats == null || columnStride != 1) {
+                read(i, fromColumn, row, scratch);
+                return Arrays.equals(row, expected);
+            }
+            floats.get(floats.position() + (int) (i * rowStride + fromColumn), scratch);
+            long differences = 0;
+            for (int j = 0; j < scratch.length; j++) {
+                differences |= Double.doubleToRawLongBits(scratch[j]) ^ Double.doubleToRawLongBits(expected[j]);
+            }
+            return differences == 0;
         }
 
         /**

@@ -55,7 +55,7 @@ public final class Exponentials {
             kernel = "scalar (start the JVM with --add-modules jdk.incubator.vector to vectorise)";
         } else {
             try {
-                lanes = VectorExponentials.lanes();
+                lanes = VectorKernels.lanes();
                 kernel = lanes > 1 ? "vectorised, " + lanes + " doubles per vector"
                         : "scalar (this CPU's vectors hold one double)";
             } catch (LinkageError e) {
@@ -95,10 +95,15 @@ public final class Exponentials {
      * @param n     how many
      */
     static void shifted(double[] x, double shift, double[] out, int n) {
-        int i = LANES > 0 ? VectorExponentials.shifted(x, shift, out, n) : 0;
+        int i = LANES > 0 ? VectorKernels.shifted(x, shift, out, n) : 0;
         for (; i < n; i++) {
             out[i] = exp(x[i] - shift);
         }
+    }
+
+    /** @return whether the vector form runs (then the package's other vector loops run too, {@link VectorKernels}) */
+    static boolean vectorised() {
+        return LANES > 0;
     }
 
     /**

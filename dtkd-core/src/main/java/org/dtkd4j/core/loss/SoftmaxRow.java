@@ -5,7 +5,7 @@ package org.dtkd4j.core.loss;
  * temperature {@code T}, the scaled row is {@code u = z/T}; the logits {@code x} of the softmax are {@code u}, or
  * {@code u} with one entry lowered by exactly {@link Divergence#MASK} (DKD's non-target KL). Then, in PyTorch's order,
  * <pre>
- *   m = max_i x_i,   e_i = exp(x_i − m),   S = Σ_i e_i   (exp: {@link Exponentials#exp}),
+ *   m = max_i x_i,   e_i = exp(x_i − m),   S = Σ_i e_i   (exp: {@link Exponentials#exp}; Σ: {@link RowMath#sum}),
  *   p_i = e_i / S                  (softmax)
  *   log p_i = (x_i − m) − log S    (log-softmax)
  * </pre>
@@ -102,10 +102,7 @@ final class SoftmaxRow {
         } else {
             Exponentials.shifted(logits, m, exps, c);
         }
-        double sum = 0;
-        for (int i = 0; i < c; i++) {
-            sum += exps[i];
-        }
+        double sum = RowMath.sum(exps, c);
         for (int i = 0; i < c; i++) {
             prob[i] = exps[i] / sum;
         }

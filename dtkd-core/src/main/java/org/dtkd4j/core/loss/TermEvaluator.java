@@ -124,10 +124,13 @@ final class TermEvaluator {
             SoftmaxRow row = new SoftmaxRow(c);
             for (int i = from; i < to; i++) {
                 row.fill(s[i], 1, targets[i]);
-                perSample[i] = -row.logProb(targets[i]);
+                int y = targets[i];
+                perSample[i] = -row.logProb(y);
+                double[] g = grad[i];
                 for (int j = 0; j < c; j++) {
-                    grad[i][j] = (row.prob[j] - (j == targets[i] ? 1 : 0)) / n;
+                    g[j] = row.prob[j] / n;
                 }
+                g[y] = (row.prob[y] - 1) / n;
             }
         });
         return new TermResult(Term.CE, sumInOrder(perSample) / n, perSample, grad);

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import org.dtkd4j.core.loss.LossInputs;
 import org.dtkd4j.core.loss.RowTasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -171,6 +172,43 @@ class MatricesTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("labels row 70 is not one-hot: found 0.5 at column 3 (expected exactly one 1 and "
                             + "zeros)");
+        }
+    }
+
+    @Test
+    void oneHotTargetsOfFloatRowsAreThoseOfTheRowsReadAsDoubles() {
+        float[][] rows = {
+            {0, 0, 1, 0, 0},
+            {1, -0f, 0, 0, 0},
+            {0, 0, 0, 0, 1},
+            {0, 1, 0, 1, 0},
+            {0, 0, 0.5f, 0, 0},
+            {0, Float.NaN, 1, 0, 0},
+            {0, 0, 0, 0, 0},
+            {1, 0, 0, 0, -1},
+            {0, 1, 0, 0, Float.MIN_VALUE},
+            {0, 2, 0, 0, 0},
+        };
+        for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            for (int i = 0; i < rows.length; i++) {
+                INDArray batch = Nd4j.create(new float[][]{rows[i], rows[0]}).castTo(type);
+                // a row of a [2, 10] array: the one-hot columns come first, as in packed labels
+                INDArray packed = Nd4j.concat(1, batch, batch);
+                double[] asDoubles = batch.getRow(0).toDoubleVector();
+                String expected;
+                try {
+                    expected = "class " + LossInputs.oneHotTarget(asDoubles, 0);
+                } catch (IllegalArgumentException e) {
+                    expected = e.getMessage();
+                }
+                String found;
+                try {
+                    found = "class " + Matrices.elements(packed).oneHotTargets(new int[]{0, 1}, 5)[0];
+                } catch (IllegalArgumentException e) {
+                    found = e.getMessage();
+                }
+                assertThat(found).as("%s row %s", type, Arrays.toString(rows[i])).isEqualTo(expected);
+            }
         }
     }
 

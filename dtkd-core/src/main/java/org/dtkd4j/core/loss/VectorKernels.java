@@ -6,14 +6,16 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Exponentials#exp} lane by lane with the JDK's vector API: the same operations in the same order, so the
- * same bits. Loaded only when the {@code jdk.incubator.vector} module is in the boot layer.
+ * The row loops of this package written with the JDK's vector API: {@link Exponentials#exp} lane by lane (the same
+ * operations in the same order, so the same bits) and the finiteness test of a row (the same answer as
+ * {@link Double#isFinite} entry by entry). Loaded only when {@link Exponentials} runs its vector form
+ * ({@link Exponentials#vectorised()}).
  */
-final class VectorExponentials {
+final class VectorKernels {
 
     private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
 
-    private VectorExponentials() {
+    private VectorKernels() {
     }
 
     static int lanes() {
@@ -45,6 +47,22 @@ final class VectorExponentials {
             p.mul(powerOfTwo(k1)).mul(powerOfTwo(k.sub(k1))).intoArray(out, i);
         }
         return i;
+    }
+
+    /** @return whether every entry is finite ({@code v − v} is NaN for an infinity or NaN, 0 otherwise) */
+    static boolean allFinite(double[] x) {
+        int n = x.length;
+        int bound = SPECIES.loopBound(n);
+        DoubleVector acc = DoubleVector.zero(SPECIES);
+        for (int i = 0; i < bound; i += SPECIES.length()) {
+            DoubleVector v = DoubleVector.fromArray(SPECIES, x, i);
+            acc = acc.add(v.sub(v));
+        }
+        boolean finite = acc.reduceLanes(VectorOperators.ADD) == 0;
+        for (int i = bound; i < n && finite; i++) {
+            finite = Double.isFinite(x[i]);
+        }
+        return finite;
     }
 
     private static DoubleVector powerOfTwo(DoubleVector k) {
