@@ -118,7 +118,7 @@ final class Temperatures {
         double[] scale = new double[n];
         double[][] slope = new double[n][];
         ConstantRows constant = ConstantRows.of(s, t, policy,
-                side -> "NormKD's temperature T_" + (side.equals("student") ? "stu" : "tea") + " = T_norm·std = 0");
+                side -> "NormKD's temperature T_" + side.subscript() + " = T_norm·std = 0");
         boolean[] studentConstant = constant.student();
         boolean[] teacherConstant = constant.teacher();
         boolean[] guarded = new boolean[n];
