@@ -49,8 +49,7 @@ public final class BenchCommand implements Runnable {
     private boolean quick;
 
     @Option(names = "--warmup", description = "untimed passes over the rows before the rounds, each row computing "
-            + "about as long as in a round; more follow while a pass is over 5% faster than the one before, up to 8 "
-            + "(default 2; --quick 1)")
+            + "about as long as in a round (default 2; --quick 1)")
     private Integer warmup;
 
     @Option(names = "--rounds", description = "rounds; every row is timed once per round (default 20; --quick 6; "
@@ -252,7 +251,6 @@ public final class BenchCommand implements Runnable {
         log.println("bench: " + name + ": " + group.size() + " rows in alternating rounds ...");
         log.flush();
         List<Measurement> measured = rounds.measure(group);
-        log.println("bench:   (" + rounds.warmupPasses() + " warmup passes)");
         for (Measurement m : measured) {
             Stats.Summary s = m.summary();
             log.printf(Locale.ROOT, "bench:   %-45s %s ms (q1-q3 %s-%s)%n", m.side() == Measurement.Side.DL4J
@@ -329,12 +327,11 @@ public final class BenchCommand implements Runnable {
         h.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", max heap "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
         h.put("memory", MachineState.memory());
-        h.put("settings", String.format(Locale.ROOT, "at least %d warmup pass(es) (more while a pass is over "
-                        + "%.0f%% faster than the one before, up to %d), %d rounds (order reversed every other "
-                        + "round), at least %d timed iteration(s) per row per round (rows under %.0f ms repeated to "
-                        + "that), memory read after %d blocks, batch %d, %d classes, 3x32x32 random data, float32 models, seed %d, levers %s",
-                o.warmup(), 100 * (1 - Rounds.SETTLED), Rounds.MAX_WARMUP_PASSES, o.rounds(), o.iterations(),
-                o.minRoundMs(), o.epochs(), o.batch(), o.classes(), o.seed(), o.levers().isEmpty() ? "none"
+        h.put("settings", String.format(Locale.ROOT, "warmup %d, %d rounds (order reversed every other round), at "
+                        + "least %d timed iteration(s) per row per round (rows under %.0f ms repeated to that), memory read after %d "
+                        + "blocks, batch %d, "
+                        + "%d classes, 3x32x32 random data, float32 models, seed %d, levers %s", o.warmup(), o.rounds(),
+                o.iterations(), o.minRoundMs(), o.epochs(), o.batch(), o.classes(), o.seed(), o.levers().isEmpty() ? "none"
                         : o.levers().stream().map(Lever::option).toList()));
         return h;
     }

@@ -12,7 +12,7 @@ import java.util.Set;
  * What {@code dtkd bench} measures and how.
  *
  * @param warmup     untimed passes over the rows before the rounds, interleaved like them, each row computing about
- *                   {@code minRoundMs}, &gt;= 0 (the least: see {@code Rounds} for the passes that may follow)
+ *                   {@code minRoundMs}, &gt;= 0
  * @param rounds     rounds: every row of a group is timed once per round, &gt; 0
  * @param iterations the fewest timed iterations of a row per round, &gt; 0
  * @param minRoundMs rows faster than this get more iterations per round, so that each computes about this long per

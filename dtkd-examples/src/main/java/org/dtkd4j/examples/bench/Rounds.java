@@ -14,16 +14,11 @@ import java.util.function.LongSupplier;
  * than the rows measured during it.
  *
  * <ol>
- *   <li>Warmup: at least {@code warmup} untimed passes over the rows, interleaved like the rounds. A row runs one
- *   iteration in the first pass; the median of its iterations in a pass sets how many it runs in the next: enough that
- *   it computes for about {@code minRoundMs} (100 ms by default), at most {@value #MAX_ITERATIONS_PER_ROUND}. After
- *   the last pass that count, and at least {@code iterations}, is the row's iterations per round. So a row whose first
- *   calls run before the JIT has compiled it (much slower than later ones) is still timed over enough iterations.
- *   More passes follow while the group is still getting faster: while the sum over its rows of their time per
- *   iteration in a pass is below {@value #SETTLED} of the pass before, up to {@value #MAX_WARMUP_PASSES} passes in all
- *   (a single pass asked is not extended: it has no pass before it). A JVM's first steps of a model run slower while
- *   the JIT compiles on the same cores: in two full runs, after two passes, the first five or six rounds of the
- *   resnet8x4 group were 1.5-3x slower on the DL4J side than the rest.</li>
+ *   <li>Warmup: {@code warmup} untimed passes over the rows, interleaved like the rounds. A row runs one iteration in
+ *   the first pass; the median of its iterations in a pass sets how many it runs in the next: enough that it computes
+ *   for about {@code minRoundMs} (100 ms by default), at most {@value #MAX_ITERATIONS_PER_ROUND}. After the last pass
+ *   that count, and at least {@code iterations}, is the row's iterations per round. So a row whose first calls run
+ *   before the JIT has compiled it (much slower than later ones) is still timed over enough iterations.</li>
  *   <li>{@code rounds} rounds: every row runs its iterations once per round, the rows in the group's order in even
  *   rounds and in reverse order in odd rounds (so that no row always follows the same one, and two rows meant to be
  *   compared each come first as often as the other). A row's value for the round is the median of its iterations
@@ -44,17 +39,12 @@ final class Rounds {
     static final long SWITCH_PAUSE_MS = 50;
     /** A row runs at most this many iterations per round. */
     static final int MAX_ITERATIONS_PER_ROUND = 10_000;
-    /** A warmup pass whose group time is below this share of the pass before calls for another pass. */
-    static final double SETTLED = 0.95;
-    /** Warmup passes at most, however fast the group still gets (unless {@code warmup} asks for more). */
-    static final int MAX_WARMUP_PASSES = 8;
     /** Linux reports process CPU time in USER_HZ ticks, 100 per second on every architecture the JVM runs on. */
     static final double TICKS_PER_SECOND = 100;
 
     private final BenchOptions options;
     private final Map<Measurement.Side, LongSupplier> cpuTicks;
     private final Map<Measurement.Side, long[]> idle = new EnumMap<>(Measurement.Side.class);
-    private int warmupPasses;
 
     /**
      * @param options  warmup, rounds, iterations and epochs
@@ -163,21 +153,9 @@ final class Rounds {
         int[] perRound = new int[n];
         java.util.Arrays.fill(perRound, 1);
         Measurement.Side[] last = {null};
-        double previous = Double.POSITIVE_INFINITY;
-        warmupPasses = 0;
-        while (options.warmup() > 0) {
-            double group = 0;
-            for (int k : order(n, warmupPasses)) {
-                double ms = Stats.median(timed(rows.get(k), perRound[k], last));
-                perRound[k] = iterationsFor(ms);
-                group += ms;
-            }
-            warmupPasses++;
-            boolean faster = group < SETTLED * previous;
-            previous = group;
-            if (warmupPasses >= options.warmup() && (warmupPasses == 1 || !faster
-                    || warmupPasses >= MAX_WARMUP_PASSES)) {
-                break;
+        for (int w = 0; w < options.warmup(); w++) {
+            for (int k : order(n, w)) {
+                perRound[k] = iterationsFor(Stats.median(timed(rows.get(k), perRound[k], last)));
             }
         }
         for (int k = 0; k < n; k++) {
@@ -217,11 +195,6 @@ final class Rounds {
                     peaks[k][1], peaks[k][2], epochRss[k]));
         }
         return out;
-    }
-
-    /** @return how many warmup passes the last {@link #measure} ran (at least {@code warmup}) */
-    int warmupPasses() {
-        return warmupPasses;
     }
 
     /**

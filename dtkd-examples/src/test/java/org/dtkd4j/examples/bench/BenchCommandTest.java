@@ -48,8 +48,7 @@ class BenchCommandTest {
                 .containsPattern("memory: first write to fresh memory \\d+\\.\\d\\d us per 4 KiB page, \\d+\\.\\d\\d us "
                         + "once mapped \\(64 MiB probed\\); JVM heap \\d+ MB committed at start, (pre-touched|not "
                         + "pre-touched)")
-                .contains("settings: at least 1 warmup pass(es) (more while a pass is over 5% faster than the one before, "
-                        + "up to 8), 6 rounds (order reversed every other round), at least 1 timed "
+                .contains("settings: warmup 1, 6 rounds (order reversed every other round), at least 1 timed "
                         + "iteration(s) per row per round (rows under 10 ms repeated to that), memory read after 2 "
                         + "blocks, batch 4, 10 classes")
                 .contains("levers [conv-cache, fused-bn, bn-fold, channels-last]")

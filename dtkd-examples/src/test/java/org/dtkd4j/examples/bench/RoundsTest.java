@@ -79,8 +79,7 @@ class RoundsTest {
     /**
      * A row whose first call is slow (as before the JIT compiles it) runs, in the second warmup pass, the iterations
      * the first pass estimated, and is timed over the iterations the last pass estimates (the median of both passes
-     * would give 4 instead of 50). The second pass was faster than the first, so a third runs; it is not faster than
-     * the second, so the rounds start.
+     * would give 4 instead of 50).
      */
     @Test
     void eachWarmupPassRunsTheIterationsThePassBeforeEstimated() {
@@ -103,42 +102,8 @@ class RoundsTest {
             }
         };
         List<Measurement> m = rounds.measure(List.of(warmingUp));
-        assertThat(log).containsExactly("wx1", "wx2", "wx50", "wx50", "wx50");
+        assertThat(log).containsExactly("wx1", "wx2", "wx50", "wx50");
         assertThat(m.get(0).iterationsPerRound()).isEqualTo(50);
-        assertThat(rounds.warmupPasses()).isEqualTo(3);
-    }
-
-    /**
-     * Warmup passes go on while the group's time per iteration (summed over its rows) drops below 95% of the pass
-     * before, up to {@link Rounds#MAX_WARMUP_PASSES}; a group that stops getting faster starts its rounds.
-     */
-    @Test
-    void warmupGoesOnWhileTheGroupStillGetsFaster() {
-        double[][] perPass = {
-            {300, 300, 300, 300, 300, 300, 300, 300, 300, 300},   // settled from the start: the warmup asked
-            {900, 600, 400, 390, 390, 390, 390, 390, 390, 390},   // 2/3, 2/3, then 0.975: four passes
-            {900, 800, 700, 600, 500, 400, 300, 200, 100, 50},    // faster and faster: the cap
-        };
-        int[] expected = {2, 4, Rounds.MAX_WARMUP_PASSES};
-        for (int g = 0; g < perPass.length; g++) {
-            double[] times = perPass[g];
-            Rounds rounds = dl4jOnly(2, 1, 1, 0);
-            int[] runs = {0};
-            Rounds.Row row = new Rounds.Row("g", "g", Measurement.Side.DL4J, 8) {
-                @Override
-                double[] run(int iterations) {
-                    return new double[]{times[runs[0]++]};
-                }
-
-                @Override
-                long[] memory() {
-                    return new long[]{1, 2, 3, 4};
-                }
-            };
-            List<Measurement> m = rounds.measure(List.of(row));
-            assertThat(rounds.warmupPasses()).as("group %d", g).isEqualTo(expected[g]);
-            assertThat(m.get(0).roundMs()).as("the round after the warmup").containsExactly(times[expected[g]]);
-        }
     }
 
     /** With no time asked per round, every warmup pass runs one iteration and the rounds the fewest asked. */
