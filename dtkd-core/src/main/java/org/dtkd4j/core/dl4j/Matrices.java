@@ -107,7 +107,7 @@ public final class Matrices {
                 double[] row = new double[columns];
                 float[] scratch = scratch(columns);
                 for (int k = from; k < to; k++) {
-                    int hot = floats != null && columnStride == 1 ? oneHotColumn(rowIndices[k], scratch) : -1;
+                    int hot = consecutiveFloats() ? oneHotColumn(rowIndices[k], scratch) : -1;
                     if (hot >= 0) {
                         targets[k] = hot;
                         continue;
@@ -136,7 +136,7 @@ public final class Matrices {
          *         for any other row (which {@link LossInputs#oneHotTarget} then reads and explains)
          */
         private int oneHotColumn(int i, float[] scratch) {
-            floats.get(floats.position() + (int) (i * rowStride), scratch);
+            readFloats(i, 0, scratch);
             int hot = -1;
             for (int j = 0; j < scratch.length; j++) {
                 if (scratch[j] != 0) {
@@ -181,11 +181,11 @@ public final class Matrices {
          *         consecutive floats is compared as it is converted, without writing the converted row
          */
         private boolean holds(int i, int fromColumn, double[] expected, double[] row, float[] scratch) {
-            if (floats == null || columnStride != 1) {
+            if (!consecutiveFloats()) {
                 read(i, fromColumn, row, scratch);
                 return Arrays.equals(row, expected);
             }
-            floats.get(floats.position() + (int) (i * rowStride + fromColumn), scratch);
+            readFloats(i, fromColumn, scratch);
             long differences = 0;
             for (int j = 0; j < scratch.length; j++) {
                 differences |= Double.doubleToRawLongBits(scratch[j]) ^ Double.doubleToRawLongBits(expected[j]);
@@ -209,6 +209,19 @@ public final class Matrices {
             return new float[floats == null ? 0 : width];
         }
 
+        /** @return whether rows are read as {@link #floats} in bulk ({@link #readFloats}) */
+        private boolean consecutiveFloats() {
+            return floats != null && columnStride == 1;
+        }
+
+        /**
+         * Copies {@code scratch.length} elements of row {@code i} from column {@code fromColumn} on, in one bulk read
+         * of {@link #floats} ({@link #consecutiveFloats()} only).
+         */
+        private void readFloats(int i, int fromColumn, float[] scratch) {
+            floats.get(floats.position() + (int) (i * rowStride + fromColumn), scratch);
+        }
+
         /**
          * Reads {@code row.length} elements of row {@code i} from column {@code fromColumn} on into {@code row}: a
          * row of consecutive elements of an addressable array in one bulk copy, then converted.
@@ -218,8 +231,8 @@ public final class Matrices {
         private void read(int i, int fromColumn, double[] row, float[] scratch) {
             long start = i * rowStride + fromColumn * columnStride;
             int width = row.length;
-            if (floats != null && columnStride == 1) {
-                floats.get(floats.position() + (int) start, scratch);
+            if (consecutiveFloats()) {
+                readFloats(i, fromColumn, scratch);
                 for (int j = 0; j < width; j++) {
                     row[j] = scratch[j];
                 }
