@@ -77,6 +77,9 @@
  *   <li>{@link org.dtkd4j.core.perf.GraphKernels} puts those two and the fused BatchNorm into the engine's student
  *       and every copy of it that trains, and the first two into every graph teacher's frozen copy.</li>
  *   <li>{@link org.dtkd4j.core.perf.ForwardCache}: convolution activations kept for backprop.</li>
+ *   <li>{@link org.dtkd4j.core.perf.NativeMemory}: whether glibc's {@code malloc} keeps the native memory ND4J frees
+ *       (set by environment variables before the JVM starts; the {@code dtkd} launcher sets them), without which a
+ *       training step faults its freed memory in again every step.</li>
  *   <li>{@link org.dtkd4j.core.perf.HostMemory}: when Java loops may read and write an ND4J array's host memory
  *       directly (the optimiser's one-pass arithmetic, the loss adapter's bulk row reads and gradient writes).</li>
  *   <li>{@link org.dtkd4j.core.perf.FastKernels#enableUnlessOptedOut()} also turns off JavaCPP's resident-set

@@ -3,6 +3,7 @@ package org.dtkd4j.examples.bench;
 import org.dtkd4j.core.config.Method;
 import org.dtkd4j.core.loss.Exponentials;
 import org.dtkd4j.core.perf.FastKernels;
+import org.dtkd4j.core.perf.NativeMemory;
 import org.dtkd4j.core.teacher.Teacher;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
@@ -148,6 +149,13 @@ public final class BenchCommand implements Runnable {
             Rounds rounds = new Rounds(options, ticks);
             long[] machine0 = MachineState.machineTicks();
             long ours0 = ticksOf(ticks);
+            Map<String, Long> faulting = new LinkedHashMap<>();
+            faulting.put("the JVM", self);
+            if (server != null) {
+                faulting.put("the PyTorch process", server.pid());
+            }
+            long time0 = System.nanoTime();
+            Map<String, Long> faults0 = faults(faulting);
             List<Measurement> rows = new ArrayList<>();
             LossBench losses = new LossBench(options);
             for (BenchOptions.LossSize size : options.lossSizes()) {
@@ -172,6 +180,11 @@ public final class BenchCommand implements Runnable {
             double otherShare = machine0[0] < 0 || machine1[0] < 0 || ours0 < 0 || ours1 < 0 ? Double.NaN
                     : Math.max(0, (double) (machine1[0] - machine0[0] - (ours1 - ours0)) / (machine1[1] - machine0[1]));
             List<String> notes = notes(otherShare, busyAfter, rounds, server != null);
+            notes.add(faultNote(faults0, faults(faulting), (System.nanoTime() - time0) / 1e9));
+            if (!NativeMemory.keeps(System.getenv())) {
+                notes.add("WARNING: the JVM's malloc does not keep the native memory it frees (see 'native memory' "
+                        + "above): DL4J's step rows pay page faults that a run through ./dtkd does not.");
+            }
             List<String> reasons = MachineState.notQuietReasons(otherShare, busyBefore, busyAfter,
                     rounds.idleShare(Measurement.Side.DL4J), rounds.idleShare(Measurement.Side.PYTORCH));
             notes.add(reasons.isEmpty() ? "The machine was quiet." : "WARNING: the machine was not quiet ("
@@ -276,6 +289,25 @@ public final class BenchCommand implements Runnable {
         return sum;
     }
 
+    /** @return the minor page faults so far of each named process ({@code -1} where unreadable) */
+    private static Map<String, Long> faults(Map<String, Long> pids) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        pids.forEach((name, pid) -> out.put(name, MachineState.processFaults(pid)));
+        return out;
+    }
+
+    /** @return the rate of minor page faults of each process between two readings {@code seconds} apart */
+    static String faultNote(Map<String, Long> before, Map<String, Long> after, double seconds) {
+        List<String> rates = new ArrayList<>();
+        before.forEach((name, b) -> {
+            long a = after.getOrDefault(name, -1L);
+            rates.add(b < 0 || a < 0 ? name + " unknown" : String.format(Locale.ROOT, "%s %.0f a second", name,
+                    (a - b) / seconds));
+        });
+        return "minor page faults during the rounds (pages mapped afresh, each a first write to fresh memory): "
+                + String.join(", ", rates);
+    }
+
     private static List<String> notes(double otherShare, List<String> busyAfter, Rounds rounds, boolean torch) {
         List<String> notes = new ArrayList<>();
         notes.add("load after: " + MachineState.loadAverage() + "; busy processes: "
@@ -327,6 +359,7 @@ public final class BenchCommand implements Runnable {
         h.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", max heap "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
         h.put("memory", MachineState.memory());
+        h.put("native memory", "JVM: " + NativeMemory.status());
         h.put("settings", String.format(Locale.ROOT, "warmup %d, %d rounds (order reversed every other round), at "
                         + "least %d timed iteration(s) per row per round (rows under %.0f ms repeated to that), memory read after %d "
                         + "blocks, batch %d, "

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 
 /**
  * How busy the machine is, from Linux's {@code /proc} (elsewhere every reading is "unknown" and the bench says so):
@@ -114,8 +115,13 @@ final class MachineState {
 
     /** @return user + system CPU ticks of a process so far, or -1 if it cannot be read */
     static long processTicks(long pid) {
+        return fromStat(pid, MachineState::ticks);
+    }
+
+    /** @return {@code field} of a process's {@code /proc/<pid>/stat} text, or -1 if it cannot be read */
+    private static long fromStat(long pid, ToLongFunction<String> field) {
         try {
-            return ticks(Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat")));
+            return field.applyAsLong(Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat")));
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -123,8 +129,23 @@ final class MachineState {
 
     /** @return user + system ticks from the text of a {@code /proc/<pid>/stat} file (fields 14 and 15) */
     static long ticks(String stat) {
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+        String[] f = fields(stat);
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** @return the minor page faults of a process so far (pages the kernel mapped for it), or -1 if unreadable */
+    static long processFaults(long pid) {
+        return fromStat(pid, MachineState::faults);
+    }
+
+    /** @return the minor page faults from the text of a {@code /proc/<pid>/stat} file (field 10) */
+    static long faults(String stat) {
+        return Long.parseLong(fields(stat)[7]);
+    }
+
+    /** @return the fields of a {@code /proc/<pid>/stat} text from field 3 on (after the command name) */
+    private static String[] fields(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.dtkd4j.core.perf.NativeMemory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * The PyTorch side: runs {@code bench_torch.py} (a resource of this package, copied to a temporary file) with a
@@ -40,7 +40,8 @@ public final class TorchBench implements AutoCloseable {
     private static final long TIMEOUT_SECONDS = 30;
 
     /**
-     * What the PyTorch process's glibc {@code malloc} does with memory it frees, set through its environment.
+     * What the PyTorch process's glibc {@code malloc} does with memory it frees, set through its environment (the
+     * process gets no other {@code MALLOC_} variable: none is inherited from the bench's own environment).
      *
      * <p>Measured on a 2-core virtual machine: with glibc's defaults, the same resnet20 step took 111 to 203 ms in
      * different processes (PyTorch frees and re-allocates its activations every step; depending on the process's
@@ -48,9 +49,13 @@ public final class TorchBench implements AutoCloseable {
      * expensive); with the freed memory kept, 82-95 ms in every process.
      */
     public enum Malloc {
-        /** Freed memory stays in the process: {@code MALLOC_MMAP_THRESHOLD_}, {@code MALLOC_TRIM_THRESHOLD_} 4 GiB. */
-        KEEP(Map.of("MALLOC_MMAP_THRESHOLD_", "4294967296", "MALLOC_TRIM_THRESHOLD_", "4294967296")),
-        /** glibc's defaults (whatever the bench's own environment sets). */
+        /**
+         * Freed memory stays in the process, as in the JVM that {@code ./dtkd} starts ({@link NativeMemory#KEEP}).
+         * The one arena changes nothing measurable for PyTorch here (KD loss at 256x1000: 1.53-1.98 ms a call
+         * without it, 1.54-1.92 with it; resnet32x4&rarr;resnet8x4 NONE step: 249 and 258 ms, 257 and 253 ms).
+         */
+        KEEP(NativeMemory.KEEP),
+        /** glibc's defaults: no {@code MALLOC_} variable at all. */
         GLIBC(Map.of());
 
         private final Map<String, String> environment;
@@ -66,9 +71,7 @@ public final class TorchBench implements AutoCloseable {
 
         /** @return how the header describes it */
         public String describe() {
-            return environment.isEmpty() ? "glibc malloc with its defaults"
-                    : "glibc malloc keeping freed memory (" + new TreeMap<>(environment).entrySet().stream()
-                    .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")) + ")";
+            return environment.isEmpty() ? "glibc malloc with its defaults" : NativeMemory.describe(environment);
         }
     }
 
@@ -169,6 +172,7 @@ public final class TorchBench implements AutoCloseable {
 
     private ProcessBuilder process(List<String> cmd) {
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().keySet().removeIf(name -> name.startsWith("MALLOC_"));
         pb.environment().putAll(malloc.environment());
         return pb;
     }
@@ -232,12 +236,10 @@ public final class TorchBench implements AutoCloseable {
             throw new IllegalStateException("PyTorch runs " + running + " threads, asked for " + threads);
         }
         Map<String, String> seen = server.mallocEnvironment();
-        for (Map.Entry<String, String> e : malloc.environment().entrySet()) {
-            if (!e.getValue().equals(seen.get(e.getKey()))) {
-                server.close();
-                throw new IllegalStateException("the PyTorch process has " + e.getKey() + "=" + seen.get(e.getKey())
-                        + ", set to " + e.getValue());
-            }
+        if (!seen.equals(malloc.environment())) {
+            server.close();
+            throw new IllegalStateException("the PyTorch process has the malloc environment " + new TreeMap<>(seen)
+                    + ", set to " + new TreeMap<>(malloc.environment()));
         }
         return server;
     }

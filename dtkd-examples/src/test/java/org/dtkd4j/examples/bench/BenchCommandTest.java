@@ -3,6 +3,7 @@ package org.dtkd4j.examples.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dtkd4j.core.config.Method;
+import org.dtkd4j.core.perf.NativeMemory;
 import org.dtkd4j.examples.cli.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -54,11 +56,18 @@ class BenchCommandTest {
                 .contains("levers [conv-cache, fused-bn, bn-fold, channels-last]")
                 .containsPattern("load after: .*; busy processes: ")
                 .containsPattern("CPU time of other processes during the rounds: \\d+\\.\\d% of the machine")
-                .containsPattern("The machine was quiet\\.|WARNING: the machine was not quiet \\(");
+                .containsPattern("The machine was quiet\\.|WARNING: the machine was not quiet \\(")
+                .contains("native memory: JVM: " + NativeMemory.status())
+                .containsPattern("minor page faults during the rounds \\(pages mapped afresh, each a first write to "
+                        + "fresh memory\\): the JVM \\d+ a second" + (torch ? ", the PyTorch process \\d+ a second" : "")
+                        + "\n");
+        assertThat(out.contains("WARNING: the JVM's malloc does not keep the native memory it frees"))
+                .isEqualTo(!NativeMemory.keeps(System.getenv()));
         assertThat(out).contains(torch ? "PyTorch column: PyTorch " : "PyTorch column: PyTorch absent");
         if (torch) {
-            assertThat(out).contains("glibc malloc keeping freed memory (MALLOC_MMAP_THRESHOLD_=4294967296 "
-                    + "MALLOC_TRIM_THRESHOLD_=4294967296)");
+            assertThat(out).contains("PyTorch column: PyTorch ").contains(", glibc malloc keeping freed memory in one "
+                    + "arena (MALLOC_ARENA_MAX=1 MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296)), "
+                    + "one process");
         }
         assertThat(out.contains("idle side while the other was timed: the PyTorch process used")).isEqualTo(torch);
         List<String[]> rows = tableRows(out);
@@ -162,6 +171,19 @@ class BenchCommandTest {
         assertThat(Cli.run(2, "bench", "--rounds", "2", "--epochs", "3").err())
                 .contains("--epochs must be <= --rounds (2), found 3");
         assertThat(Cli.run(0, "--help").out()).contains("bench");
+    }
+
+    @Test
+    void faultNoteGivesEachProcessItsRateOrUnknown() {
+        Map<String, Long> before = new LinkedHashMap<>();
+        before.put("the JVM", 100L);
+        before.put("the PyTorch process", -1L);
+        Map<String, Long> after = new LinkedHashMap<>();
+        after.put("the JVM", 2100L);
+        after.put("the PyTorch process", 5L);
+        assertThat(BenchCommand.faultNote(before, after, 4.0)).isEqualTo("minor page faults during the rounds (pages "
+                + "mapped afresh, each a first write to fresh memory): the JVM 500 a second, the PyTorch process "
+                + "unknown");
     }
 
     /** The data rows of the printed table: the lines between the dashed rule and the first blank line. */

@@ -17,6 +17,14 @@ class MachineStateTest {
     }
 
     @Test
+    void minorFaultsAreFieldTenEvenWithSpacesInTheName() {
+        String stat = "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 31 0 0 20 0 4 0 12345 0 0";
+        assertThat(MachineState.faults(stat)).isEqualTo(1000);
+        assertThat(MachineState.processFaults(ProcessHandle.current().pid())).isPositive();
+        assertThat(MachineState.processFaults(-5)).isEqualTo(-1);
+    }
+
+    @Test
     void quietNeedsLittleOtherCpuNoBusyProcessAndAnIdleOtherSide() {
         assertThat(MachineState.notQuietReasons(0.01, List.of(), List.of(), 0.02, -1)).isEmpty();
         assertThat(MachineState.notQuietReasons(0.20, List.of(), List.of()))

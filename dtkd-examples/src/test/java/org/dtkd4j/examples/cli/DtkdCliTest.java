@@ -3,6 +3,7 @@ package org.dtkd4j.examples.cli;
 import org.dtkd4j.core.config.DtkdConfig;
 import org.dtkd4j.core.engine.Distiller;
 import org.dtkd4j.core.perf.FastKernels;
+import org.dtkd4j.core.perf.NativeMemory;
 import org.dtkd4j.core.testsupport.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,6 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -69,6 +71,25 @@ class DtkdCliTest {
                 .contains("DL4J layer helpers OFF (fast kernels not enabled");
         assertThat(runMain(List.of("-D" + FastKernels.PROPERTY + "=maybe"), 2).strip())
                 .isEqualTo("dtkd: system property dtkd.fastKernels must be true or false, found maybe");
+    }
+
+    @Test
+    void versionSaysWhetherMallocKeepsFreedNativeMemory() throws IOException, InterruptedException {
+        assertThat(ChildJvm.run(List.of(), NativeMemory.KEEP, 0, DtkdCli.class, "--version"))
+                .contains("native memory: glibc malloc keeping freed memory in one arena (MALLOC_ARENA_MAX=1 ");
+        Map<String, String> twoArenas = new HashMap<>(NativeMemory.KEEP);
+        twoArenas.put("MALLOC_ARENA_MAX", "2");
+        assertThat(ChildJvm.run(List.of(), twoArenas, 0, DtkdCli.class, "--version"))
+                .contains("native memory: MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=4294967296 "
+                        + "MALLOC_TRIM_THRESHOLD_=4294967296: not as the dtkd launcher sets them");
+    }
+
+    /** The launcher sets what {@link NativeMemory#KEEP} names, leaving a variable the user set alone. */
+    @Test
+    void theLauncherKeepsFreedNativeMemory() throws IOException {
+        String launcher = Files.readString(Path.of("..", "dtkd"));
+        NativeMemory.KEEP.forEach((name, value) -> assertThat(launcher)
+                .contains("\nexport " + name + "=\"${" + name + ":-" + value + "}\"\n"));
     }
 
     private static String runMain(List<String> jvmOptions, int exitCode) throws IOException, InterruptedException {
