@@ -62,4 +62,20 @@ public final class NativeMemory {
     public static String status() {
         return describe(System.getenv());
     }
+
+    /**
+     * @param env    a process's environment
+     * @param osName its {@code os.name}
+     * @return a one-line note for a program started on Linux without {@link #KEEP}, else empty (other systems'
+     *         {@code malloc} ignores the variables)
+     */
+    public static Optional<String> notice(Map<String, String> env, String osName) {
+        return "Linux".equals(osName) && !keeps(env) ? Optional.of("native memory: " + describe(env))
+                : Optional.empty();
+    }
+
+    /** @return {@link #notice(Map, String)} of this process */
+    public static Optional<String> notice() {
+        return notice(System.getenv(), System.getProperty("os.name"));
+    }
 }

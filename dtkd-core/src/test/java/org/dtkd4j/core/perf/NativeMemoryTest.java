@@ -33,4 +33,19 @@ class NativeMemoryTest {
         assertThat(NativeMemory.keeps(Map.of())).isFalse();
         assertThat(NativeMemory.status()).isEqualTo(NativeMemory.describe(System.getenv()));
     }
+
+    @Test
+    void noticeOnlyOnLinuxWithoutTheVariables() {
+        Map<String, String> twoArenas = new HashMap<>(NativeMemory.KEEP);
+        twoArenas.put("MALLOC_ARENA_MAX", "2");
+        assertThat(NativeMemory.notice(twoArenas, "Linux")).contains("native memory: "
+                + NativeMemory.describe(twoArenas));
+        assertThat(NativeMemory.notice(Map.of(), "Linux")).get().asString()
+                .startsWith("native memory: MALLOC_ARENA_MAX=unset ");
+        assertThat(NativeMemory.notice(NativeMemory.KEEP, "Linux")).isEmpty();
+        assertThat(NativeMemory.notice(Map.of(), "Mac OS X")).isEmpty();
+        assertThat(NativeMemory.notice(twoArenas, "Windows 11")).isEmpty();
+        assertThat(NativeMemory.notice()).isEqualTo(NativeMemory.notice(System.getenv(),
+                System.getProperty("os.name")));
+    }
 }

@@ -1,6 +1,7 @@
 package org.dtkd4j.examples.distill;
 
 import org.dtkd4j.core.perf.FastKernels;
+import org.dtkd4j.core.perf.NativeMemory;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -104,8 +105,9 @@ final class ExampleArgs {
 
     /**
      * What every example's {@code main} does: usage on {@code -h}/{@code --help}; otherwise enable the fast kernels
-     * unless {@code -Ddtkd.fastKernels=false} ({@link FastKernels#enableUnlessOptedOut()}), run and print the
-     * result's one line; on bad usage or bad input the message and the usage on standard error, exit code 2.
+     * unless {@code -Ddtkd.fastKernels=false} ({@link FastKernels#enableUnlessOptedOut()}), say on standard error
+     * when the JVM does not keep freed native memory ({@link NativeMemory#notice()}), run and print the result's one
+     * line; on bad usage or bad input the message and the usage on standard error, exit code 2.
      *
      * @param args      the command-line arguments
      * @param arguments the example's declared options (for the usage)
@@ -118,6 +120,7 @@ final class ExampleArgs {
         }
         try {
             FastKernels.enableUnlessOptedOut();
+            NativeMemory.notice().ifPresent(System.err::println);
             System.out.println(run.apply(args).line());
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());

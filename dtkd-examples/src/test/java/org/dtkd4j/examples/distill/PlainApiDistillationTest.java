@@ -5,6 +5,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.dtkd4j.core.config.Method;
 import org.dtkd4j.core.data.Datasets;
+import org.dtkd4j.core.perf.NativeMemory;
+import org.dtkd4j.core.testsupport.ChildJvm;
 import org.dtkd4j.examples.testdata.TinyCifar;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +16,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -50,6 +55,21 @@ class PlainApiDistillationTest {
 
         assertThat(r.teacherTop1()).isEqualTo(PlainApiDistillation.top1(untrained,
                 Datasets.cifar10(data).test(), 25));
+    }
+
+    @Test
+    void mainSaysWhenTheJvmDoesNotKeepFreedNativeMemory() throws IOException, InterruptedException {
+        Map<String, String> twoArenas = new HashMap<>(NativeMemory.KEEP);
+        twoArenas.put("MALLOC_ARENA_MAX", "2");
+        String without = ChildJvm.run(List.of(), twoArenas, 2, PlainApiDistillation.class, "--unknown", "1");
+        String with = ChildJvm.run(List.of(), NativeMemory.KEEP, 2, PlainApiDistillation.class, "--unknown", "1");
+        assertThat(with).doesNotContain("native memory:").contains("Usage: PlainApiDistillation");
+        if ("Linux".equals(System.getProperty("os.name"))) {
+            assertThat(without).contains("native memory: MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=4294967296 ")
+                    .contains("Usage: PlainApiDistillation");
+        } else {
+            assertThat(without).doesNotContain("native memory:");
+        }
     }
 
     @Test
