@@ -181,7 +181,7 @@ public final class BenchCommand implements Runnable {
                     : Math.max(0, (double) (machine1[0] - machine0[0] - (ours1 - ours0)) / (machine1[1] - machine0[1]));
             List<String> notes = notes(otherShare, busyAfter, rounds, server != null);
             notes.add(faultNote(faults0, faults(faulting), (System.nanoTime() - time0) / 1e9));
-            if (!NativeMemory.keeps(System.getenv())) {
+            if (NativeMemory.notice().isPresent()) {
                 notes.add("WARNING: the JVM's malloc does not keep the native memory it frees (see 'native memory' "
                         + "above): DL4J's step rows pay page faults that a run through ./dtkd does not.");
             }

@@ -62,7 +62,7 @@ class BenchCommandTest {
                         + "fresh memory\\): the JVM \\d+ a second" + (torch ? ", the PyTorch process \\d+ a second" : "")
                         + "\n");
         assertThat(out.contains("WARNING: the JVM's malloc does not keep the native memory it frees"))
-                .isEqualTo(!NativeMemory.keeps(System.getenv()));
+                .isEqualTo(NativeMemory.notice().isPresent());
         assertThat(out).contains(torch ? "PyTorch column: PyTorch " : "PyTorch column: PyTorch absent");
         if (torch) {
             assertThat(out).contains("PyTorch column: PyTorch ").contains(", glibc malloc keeping freed memory in one "
