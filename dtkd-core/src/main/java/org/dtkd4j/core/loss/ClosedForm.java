@@ -143,13 +143,14 @@ final class ClosedForm implements LossBuilder<Temperatures, TermResult> {
         int n = terms[0].perSample().length;
         int c = terms[0].gradient()[0].length;
         double[] perSample = new double[n];
-        double[][] grad = new double[n][c];
+        double[][] grad = new double[n][];
         Map<Term, TermResult> byTerm = new LinkedHashMap<>();
         for (TermResult term : terms) {
             byTerm.put(term.term(), term);
         }
         tasks.run(n, (from, to) -> {
             for (int i = from; i < to; i++) {
+                grad[i] = new double[c];
                 for (int k = 0; k < terms.length; k++) {
                     perSample[i] += weights[k] * terms[k].perSample()[i];
                     double[] g = terms[k].gradient()[i];

@@ -8,7 +8,10 @@ import java.util.stream.IntStream;
  * form reads only its own row's inputs and writes only its own row's outputs, with scratch space that it overwrites
  * for every row, and every sum over rows is taken afterwards on the calling thread, in row order: results are
  * bit-identical however the rows are split. The DL4J loss adapter moves rows between ND4J arrays and the closed form's
- * {@code double[][]} the same way ({@code org.dtkd4j.core.dl4j.Matrices}).
+ * {@code double[][]} the same way ({@code org.dtkd4j.core.dl4j.Matrices}). A row of a result is allocated by the task
+ * that fills it: the JVM zeroes a new array where it is allocated, so the zeroing is shared across the threads and
+ * done just before the row is written (allocating every row beforehand on the calling thread made KD's closed form
+ * on 256 rows of 1000 classes about 1.1 times slower).
  *
  * @param chunks the number of row ranges, {@code >= 1} (fewer when the batch has fewer rows)
  */

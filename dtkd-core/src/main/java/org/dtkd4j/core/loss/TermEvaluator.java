@@ -46,7 +46,7 @@ final class TermEvaluator {
         int n = s.length;
         int c = s[0].length;
         double[][] perSample = new double[divs.length][n];
-        double[][][] grad = new double[divs.length][n][c];
+        double[][][] grad = new double[divs.length][n][];
         boolean reference = policy == HazardPolicy.OFFICIAL;
         tasks.run(n, (from, to) -> {
             SoftmaxRow stu = new SoftmaxRow(c);
@@ -56,6 +56,7 @@ final class TermEvaluator {
             double[] gv = new double[c];
             for (int i = from; i < to; i++) {
                 for (int k = 0; k < divs.length; k++) {
+                    grad[k][i] = new double[c];
                     boolean masked = divs[k].masksTarget();
                     SoftmaxRow su = (masked ? stuMasked : stu).fill(s[i], temps.student[i], targets[i]);
                     SoftmaxRow te = (masked ? teaMasked : tea).fill(t[i], temps.teacher[i], targets[i]);
@@ -119,14 +120,15 @@ final class TermEvaluator {
         int n = s.length;
         int c = s[0].length;
         double[] perSample = new double[n];
-        double[][] grad = new double[n][c];
+        double[][] grad = new double[n][];
         tasks.run(n, (from, to) -> {
             SoftmaxRow row = new SoftmaxRow(c);
             for (int i = from; i < to; i++) {
                 row.fill(s[i], 1, targets[i]);
                 int y = targets[i];
                 perSample[i] = -row.logProb(y);
-                double[] g = grad[i];
+                double[] g = new double[c];
+                grad[i] = g;
                 for (int j = 0; j < c; j++) {
                     g[j] = row.prob[j] / n;
                 }
