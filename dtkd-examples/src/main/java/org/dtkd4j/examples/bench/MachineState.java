@@ -26,7 +26,10 @@ import java.util.function.ToLongFunction;
  * {@value #QUIET_SHARE} of the machine's CPU time (machine CPU time minus this JVM's and the PyTorch process's), no
  * other process used more than {@value #BUSY_CORES} of a core in the samples before and after, and the idle side
  * used less than {@value #BUSY_CORES} of a core while the other side was timed. Otherwise the bench prints a warning:
- * its timings then measure the contention as much as the code.
+ * its timings then measure the contention as much as the code. An idle PyTorch process uses CPU when its OpenMP
+ * threads spin; an idle JVM mostly when its JIT compiler or its service threads run (measured with per-thread CPU
+ * times over the PyTorch rows of a loss-only run: the JIT compiler, the periodic task thread that samples the JVM's
+ * performance counters, monitor deflation and G1's service thread about three quarters of it).
  */
 final class MachineState {
 
@@ -188,14 +191,15 @@ final class MachineState {
     /**
      * The quiet verdict (see the class documentation).
      *
-     * @param otherShare   share of the machine's CPU time other processes used during the run, or NaN if unknown
-     * @param busyBefore   busy processes sampled before the run
-     * @param busyAfter    busy processes sampled after the run
-     * @param idleCores    per side, the cores the idle side used while the other was timed (-1 if not checked)
+     * @param otherShare     share of the machine's CPU time other processes used during the run, or NaN if unknown
+     * @param busyBefore     busy processes sampled before the run
+     * @param busyAfter      busy processes sampled after the run
+     * @param torchIdleCores the cores the PyTorch process used while DL4J was timed (-1 if not checked)
+     * @param jvmIdleCores   the cores the JVM used while PyTorch was timed (-1 if not checked)
      * @return the reasons the machine was not quiet; empty when it was
      */
     static List<String> notQuietReasons(double otherShare, List<String> busyBefore, List<String> busyAfter,
-                                        double... idleCores) {
+                                        double torchIdleCores, double jvmIdleCores) {
         List<String> reasons = new ArrayList<>();
         if (Double.isNaN(otherShare)) {
             reasons.add("the CPU time of other processes is unknown (no /proc/stat)");
@@ -209,11 +213,13 @@ final class MachineState {
         if (!busyAfter.isEmpty()) {
             reasons.add("busy after the run: " + String.join(", ", busyAfter));
         }
-        for (double c : idleCores) {
-            if (c > BUSY_CORES) {
-                reasons.add(String.format(Locale.ROOT, "the idle side used %.2f cores while the other was timed "
-                        + "(OpenMP threads spinning?)", c));
-            }
+        if (torchIdleCores > BUSY_CORES) {
+            reasons.add(String.format(Locale.ROOT, "the PyTorch process used %.2f cores while DL4J was timed "
+                    + "(OpenMP threads spinning?)", torchIdleCores));
+        }
+        if (jvmIdleCores > BUSY_CORES) {
+            reasons.add(String.format(Locale.ROOT, "the JVM used %.2f cores while PyTorch was timed (its JIT "
+                    + "compiler and service threads, or OpenMP threads spinning?)", jvmIdleCores));
         }
         return reasons;
     }

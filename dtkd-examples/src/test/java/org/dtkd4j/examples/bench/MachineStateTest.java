@@ -27,14 +27,18 @@ class MachineStateTest {
     @Test
     void quietNeedsLittleOtherCpuNoBusyProcessAndAnIdleOtherSide() {
         assertThat(MachineState.notQuietReasons(0.01, List.of(), List.of(), 0.02, -1)).isEmpty();
-        assertThat(MachineState.notQuietReasons(0.20, List.of(), List.of()))
+        assertThat(MachineState.notQuietReasons(0.01, List.of(), List.of(), 0.10, 0.10)).as("at the bound").isEmpty();
+        assertThat(MachineState.notQuietReasons(0.20, List.of(), List.of(), -1, -1))
                 .containsExactly("other processes used 20.0% of the machine's CPU time during the run (quiet: < 5%)");
-        assertThat(MachineState.notQuietReasons(Double.NaN, List.of("java (12) 0.95 cores"), List.of(), 0.5))
+        assertThat(MachineState.notQuietReasons(Double.NaN, List.of("java (12) 0.95 cores"), List.of(), 0.5, 0.13))
                 .containsExactly("the CPU time of other processes is unknown (no /proc/stat)",
                         "busy before the run: java (12) 0.95 cores",
-                        "the idle side used 0.50 cores while the other was timed (OpenMP threads spinning?)");
-        assertThat(MachineState.notQuietReasons(0.0, List.of(), List.of("python3 (7) 1.00 cores")))
-                .containsExactly("busy after the run: python3 (7) 1.00 cores");
+                        "the PyTorch process used 0.50 cores while DL4J was timed (OpenMP threads spinning?)",
+                        "the JVM used 0.13 cores while PyTorch was timed (its JIT compiler and service threads, or "
+                                + "OpenMP threads spinning?)");
+        assertThat(MachineState.notQuietReasons(0.0, List.of(), List.of("python3 (7) 1.00 cores"), 0.01, 0.2))
+                .containsExactly("busy after the run: python3 (7) 1.00 cores", "the JVM used 0.20 cores while PyTorch "
+                        + "was timed (its JIT compiler and service threads, or OpenMP threads spinning?)");
     }
 
     @Test
