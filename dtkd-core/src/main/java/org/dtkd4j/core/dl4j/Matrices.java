@@ -1,5 +1,6 @@
 package org.dtkd4j.core.dl4j;
 
+import org.dtkd4j.core.loss.FloatMatrix;
 import org.dtkd4j.core.loss.LossInputs;
 import org.dtkd4j.core.loss.RowTasks;
 import org.dtkd4j.core.perf.HostMemory;
@@ -69,6 +70,14 @@ public final class Matrices {
      */
     record Elements(DataBuffer data, FloatBuffer floats, DoubleBuffer doubles, int rows, int columns, long rowStride,
                     long columnStride) {
+
+        /**
+         * @param fromColumn the column read as column 0
+         * @return the rows as a {@link FloatMatrix} ({@link #consecutiveFloats()} only)
+         */
+        FloatMatrix floatRows(int fromColumn) {
+            return new FloatMatrix(floats, rowStride, fromColumn);
+        }
 
         /**
          * @param rowIndices the rows to read, in order
@@ -210,7 +219,7 @@ public final class Matrices {
         }
 
         /** @return whether rows are read as {@link #floats} in bulk ({@link #readFloats}) */
-        private boolean consecutiveFloats() {
+        boolean consecutiveFloats() {
             return floats != null && columnStride == 1;
         }
 

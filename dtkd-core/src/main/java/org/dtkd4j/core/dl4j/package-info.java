@@ -4,8 +4,9 @@
  *
  * <p>{@link org.dtkd4j.core.dl4j.DistillationLossFunction} is an {@code ILossFunction} for the student's output
  * layer (identity activation), built from any {@link org.dtkd4j.core.config.DistillationConfig}; it evaluates the
- * closed form of {@code org.dtkd4j.core.loss} in double precision and survives JSON and {@code ModelSerializer}
- * round trips. The teacher's logits reach it through the labels, packed as {@code [one-hot | teacher logits]} by
+ * closed form of {@code org.dtkd4j.core.loss} in double precision (KD's loss and the cross-entropy alone on a float32
+ * network: {@link org.dtkd4j.core.loss.FloatKd}, in float32 on the network's buffers) and survives JSON and
+ * {@code ModelSerializer} round trips. The teacher's logits reach it through the labels, packed as {@code [one-hot | teacher logits]} by
  * {@link org.dtkd4j.core.dl4j.TeacherLabels} or, per minibatch, by a
  * {@link org.dtkd4j.core.dl4j.TeacherLabelIterator} wrapped around the training iterator.
  * {@link org.dtkd4j.core.dl4j.DistillationListener} keeps the warmup epoch in step with training. Per-batch and

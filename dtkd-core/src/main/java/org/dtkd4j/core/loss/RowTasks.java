@@ -40,8 +40,12 @@ public record RowTasks(int chunks) {
      *         that a core taken by another process delays a small share of the rows)
      */
     public static RowTasks forBatch(int n, int c) {
+        if ((long) n * c < PARALLEL_ELEMENTS) {
+            return SEQUENTIAL;
+        }
+        // asked only here: in a container the JVM reads the cgroup files on every call (tens of microseconds)
         int processors = Runtime.getRuntime().availableProcessors();
-        return (long) n * c < PARALLEL_ELEMENTS || processors == 1 ? SEQUENTIAL : new RowTasks(4 * processors);
+        return processors == 1 ? SEQUENTIAL : new RowTasks(4 * processors);
     }
 
     /** A computation over the rows {@code [from, to)}. */

@@ -139,7 +139,7 @@ final class TermEvaluator {
     }
 
     /** @return {@code Σ_i x_i}, summed in index order (whatever the split of the rows that produced them) */
-    private static double sumInOrder(double[] x) {
+    static double sumInOrder(double[] x) {
         double sum = 0;
         for (double v : x) {
             sum += v;

@@ -38,6 +38,7 @@ import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.offset;
 
 /** The adapter's contract apart from the numbers: validation, masks, epoch, serialization, statistics. */
@@ -168,7 +169,7 @@ class DistillationLossFunctionTest {
         INDArray gradient = loss.computeGradient(LABELS, LOGITS, IDENTITY, null);
         LossResult first = loss.lastBatchResult().orElseThrow();
         double score = loss.computeScore(LABELS.dup(), LOGITS.dup(), IDENTITY, null, true);
-        assertThat(loss.closedFormEvaluations()).as("equal values in distinct arrays: computed once").isEqualTo(1);
+        assertThat(loss.evaluations()).as("equal values in distinct arrays: computed once").isEqualTo(1);
         assertThat(loss.lastBatchResult().orElseThrow()).isSameAs(first);
         DistillationLossFunction fresh = dtkd();
         assertThat(score).isEqualTo(fresh.computeScore(LABELS, LOGITS, IDENTITY, null, true));
@@ -179,7 +180,7 @@ class DistillationLossFunctionTest {
 
         INDArray halfLastRow = Nd4j.createFromArray(new double[][]{{1}, {1}, {0.5}});
         double[] maskedScores = loss.computeScoreArray(LABELS, LOGITS, IDENTITY, halfLastRow).toDoubleVector();
-        assertThat(loss.closedFormEvaluations()).as("same kept rows, other weights: reused").isEqualTo(1);
+        assertThat(loss.evaluations()).as("same kept rows, other weights: reused").isEqualTo(1);
         assertThat(maskedScores).containsExactly(fresh.computeScoreArray(LABELS, LOGITS, IDENTITY, halfLastRow)
                 .toDoubleVector());
     }
@@ -198,9 +199,9 @@ class DistillationLossFunctionTest {
         nan.putScalar(0, 0, Double.NaN);
         assertThatThrownBy(() -> loss.computeScore(LABELS, nan, IDENTITY, null, true))
                 .isInstanceOf(IllegalArgumentException.class);
-        int evaluations = loss.closedFormEvaluations();
+        int evaluations = loss.evaluations();
         double again = loss.computeScore(LABELS, moved, IDENTITY, null, true);
-        assertThat(loss.closedFormEvaluations()).as("the rejected call overwrote the rows of the last one")
+        assertThat(loss.evaluations()).as("the rejected call overwrote the rows of the last one")
                 .isEqualTo(evaluations + 1);
         assertThat(again).isEqualTo(dtkd().computeScore(LABELS, moved, IDENTITY, null, true));
     }
@@ -212,21 +213,21 @@ class DistillationLossFunctionTest {
         INDArray moved = LOGITS.dup();
         moved.putScalar(1, 3, 1.5 + 1e-9);
         double movedScore = loss.computeScore(LABELS, moved, IDENTITY, null, true);
-        assertThat(loss.closedFormEvaluations()).isEqualTo(2);
+        assertThat(loss.evaluations()).isEqualTo(2);
         assertThat(movedScore).isEqualTo(dtkd().computeScore(LABELS, moved, IDENTITY, null, true));
 
         INDArray otherTeacher = TeacherLabels.pack(ONE_HOT, TEACHER.add(1e-9));
         loss.computeScore(otherTeacher, moved, IDENTITY, null, true);
-        assertThat(loss.closedFormEvaluations()).isEqualTo(3);
+        assertThat(loss.evaluations()).isEqualTo(3);
         loss.computeScore(otherTeacher, moved, IDENTITY, Nd4j.createFromArray(new double[][]{{1}, {0}, {1}}), true);
-        assertThat(loss.closedFormEvaluations()).as("a row masked out").isEqualTo(4);
+        assertThat(loss.evaluations()).as("a row masked out").isEqualTo(4);
 
         INDArray otherClass = ONE_HOT.dup();
         otherClass.putScalar(1, 2, 0.0);
         otherClass.putScalar(1, 3, 1.0);
         double otherClassScore = loss.computeScore(TeacherLabels.pack(otherClass, TEACHER.add(1e-9)), moved,
                 IDENTITY, null, true);
-        assertThat(loss.closedFormEvaluations()).as("another target class").isEqualTo(5);
+        assertThat(loss.evaluations()).as("another target class").isEqualTo(5);
         assertThat(otherClassScore).isEqualTo(
                 dtkd().computeScore(TeacherLabels.pack(otherClass, TEACHER.add(1e-9)), moved, IDENTITY, null, true));
         INDArray negativeZeros = otherClass.dup();
@@ -240,20 +241,20 @@ class DistillationLossFunctionTest {
         loss.computeScore(TeacherLabels.pack(negativeZeros, TEACHER.add(1e-9)), moved, IDENTITY, null, true);
         assertThat(Double.doubleToRawLongBits(negativeZeros.getDouble(0, 0))).as("-0.0 in place of 0")
                 .isEqualTo(Double.doubleToRawLongBits(-0.0));
-        assertThat(loss.closedFormEvaluations()).as("labels naming the same classes").isEqualTo(5);
+        assertThat(loss.evaluations()).as("labels naming the same classes").isEqualTo(5);
 
         DistillationLossFunction warming = DistillationLossFunction.of(DtkdConfig.defaults());
         warming.setEpoch(1);
         double first = warming.computeScore(LABELS, LOGITS, IDENTITY, null, true);
         warming.setEpoch(2);
         double second = warming.computeScore(LABELS, LOGITS, IDENTITY, null, true);
-        assertThat(warming.closedFormEvaluations()).as("the warmup factor changed").isEqualTo(2);
+        assertThat(warming.evaluations()).as("the warmup factor changed").isEqualTo(2);
         assertThat(second).isNotEqualTo(first);
 
         DistillationLossFunction ce = DistillationLossFunction.of(CeConfig.defaults());
         double packed = ce.computeScore(LABELS, LOGITS, IDENTITY, null, true);
         double plain = ce.computeScore(ONE_HOT, LOGITS, IDENTITY, null, true);
-        assertThat(ce.closedFormEvaluations()).as("labels without the teacher's columns").isEqualTo(2);
+        assertThat(ce.evaluations()).as("labels without the teacher's columns").isEqualTo(2);
         assertThat(plain).isEqualTo(packed);
     }
 
@@ -267,10 +268,90 @@ class DistillationLossFunctionTest {
         double expected = dtkd().computeScore(labels, graph.outputSingle(false, plain.getFeatures()), IDENTITY,
                 null, true);
         graph.fit(new DataSet(plain.getFeatures(), labels));
-        assertThat(loss.closedFormEvaluations()).as("DL4J asks for the gradient, then the score").isEqualTo(1);
+        assertThat(loss.evaluations()).as("DL4J asks for the gradient, then the score").isEqualTo(1);
         assertThat(graph.score()).isCloseTo(expected, offset(1e-5));
         graph.fit(new DataSet(plain.getFeatures(), labels));
-        assertThat(loss.closedFormEvaluations()).as("new parameters, new logits").isEqualTo(2);
+        assertThat(loss.evaluations()).as("new parameters, new logits").isEqualTo(2);
+    }
+
+    static List<DistillationConfig> float32Configs() {
+        return List.of(KdConfig.defaults(), new KdConfig(2.5, 0.3, 1.7), CeConfig.defaults());
+    }
+
+    /**
+     * KD and the cross-entropy alone on float32 logits and labels run the float32 kernel ({@code FloatKd}): its result
+     * holds float values only, the gradient written is that result's, the score call reuses it, and all of it is
+     * within float rounding of the closed form of the same values as doubles, masks included.
+     */
+    @ParameterizedTest
+    @MethodSource("float32Configs")
+    void float32KdAndCrossEntropyRunTheFloatKernel(DistillationConfig config) {
+        INDArray logits = LOGITS.castTo(DataType.FLOAT);
+        INDArray labels = LABELS.castTo(DataType.FLOAT);
+        INDArray mask = Nd4j.createFromArray(new float[][]{{1}, {0}, {0.5f}});
+        DistillationLossFunction loss = DistillationLossFunction.of(config);
+        DistillationLossFunction reference = DistillationLossFunction.of(config);
+        double[][] gradient = loss.computeGradient(labels, logits, IDENTITY, mask).castTo(DataType.DOUBLE)
+                .toDoubleMatrix();
+        double[][] expected = reference.computeGradient(labels.castTo(DataType.DOUBLE),
+                logits.castTo(DataType.DOUBLE), IDENTITY, mask.castTo(DataType.DOUBLE)).toDoubleMatrix();
+        LossResult result = loss.lastBatchResult().orElseThrow();
+        LossResult closedForm = reference.lastBatchResult().orElseThrow();
+        assertThat(Arrays.stream(result.gradient()).flatMapToDouble(Arrays::stream).allMatch(v -> (float) v == v))
+                .as("every gradient entry a float").isTrue();
+        assertThat(Arrays.stream(closedForm.gradient()).flatMapToDouble(Arrays::stream)
+                .allMatch(v -> (float) v == v)).as("a float64 network gets the double closed form").isFalse();
+        float[] factors = {2, 1};
+        int[] rows = {0, 2};
+        assertThat(gradient[1]).containsOnly(0.0);
+        for (int k = 0; k < 2; k++) {
+            double scale = Arrays.stream(expected[rows[k]]).map(Math::abs).max().orElseThrow();
+            for (int j = 0; j < 5; j++) {
+                assertThat(gradient[rows[k]][j]).as("row %d, column %d: the result's entry times N·w", rows[k], j)
+                        .isEqualTo((float) result.gradient()[k][j] * factors[k]);
+                assertThat(gradient[rows[k]][j]).isCloseTo(expected[rows[k]][j], offset(1e-5 * scale));
+            }
+            assertThat(result.perSampleTotal()[k]).isCloseTo(closedForm.perSampleTotal()[k],
+                    offset(1e-5 * (1 + Math.abs(closedForm.perSampleTotal()[k]))));
+        }
+        assertThat(loss.lastBatchTargets().orElseThrow()).containsExactly(4, 0);
+        assertThat(loss.epochStats()).isEqualTo(reference.epochStats());
+
+        double score = loss.computeScore(labels.dup(), logits.dup(), IDENTITY, mask.dup(), true);
+        assertThat(loss.evaluations()).as("the score call on equal values reuses the gradient call's rows")
+                .isEqualTo(1);
+        assertThat(loss.lastBatchResult().orElseThrow()).isSameAs(result);
+        assertThat(score).isCloseTo(reference.computeScore(labels.castTo(DataType.DOUBLE),
+                logits.castTo(DataType.DOUBLE), IDENTITY, mask.castTo(DataType.DOUBLE), true), offset(1e-5));
+        INDArray moved = logits.dup();
+        moved.putScalar(2, 1, Math.nextUp(moved.getFloat(2, 1)));
+        loss.computeScore(labels, moved, IDENTITY, mask, true);
+        assertThat(loss.evaluations()).as("a logit one float apart").isEqualTo(2);
+        loss.computeScore(labels, moved, IDENTITY, null, true);
+        assertThat(loss.evaluations()).as("another mask's rows").isEqualTo(3);
+        double[][] unmasked = loss.computeGradient(labels, moved, IDENTITY, null).castTo(DataType.DOUBLE)
+                .toDoubleMatrix();
+        assertThat(loss.evaluations()).as("the gradient of the score call's rows, written from them").isEqualTo(3);
+        DistillationLossFunction fresh = DistillationLossFunction.of(config);
+        assertThat(unmasked).isDeepEqualTo(fresh.computeGradient(labels, moved, IDENTITY, null)
+                .castTo(DataType.DOUBLE).toDoubleMatrix());
+    }
+
+    @ParameterizedTest
+    @MethodSource("float32Configs")
+    void aLogitThatIsNotFiniteGetsTheClosedFormsMessageInFloat32(DistillationConfig config) {
+        for (double bad : new double[]{Double.NaN, Double.NEGATIVE_INFINITY}) {
+            INDArray logits = LOGITS.dup();
+            logits.putScalar(1, 3, bad);
+            Throwable expected = catchThrowable(() -> DistillationLossFunction.of(config)
+                    .computeGradient(LABELS, logits, IDENTITY, null));
+            DistillationLossFunction loss = DistillationLossFunction.of(config);
+            assertThatThrownBy(() -> loss.computeGradient(LABELS.castTo(DataType.FLOAT),
+                    logits.castTo(DataType.FLOAT), IDENTITY, null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage(expected.getMessage())
+                    .hasMessageContaining("at [1, 3]");
+            assertThat(loss.lastBatchResult()).isEmpty();
+        }
     }
 
     @Test
