@@ -2,6 +2,7 @@ package org.dtkd4j.examples.bench;
 
 import org.dtkd4j.core.config.Method;
 import org.dtkd4j.core.loss.Exponentials;
+import org.dtkd4j.core.loss.FloatKd;
 import org.dtkd4j.core.perf.FastKernels;
 import org.dtkd4j.core.perf.NativeMemory;
 import org.dtkd4j.core.teacher.Teacher;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 
 /**
  * {@code dtkd bench}: loss forward+backward, full distillation steps and teacher inference, DL4J and PyTorch side by
@@ -45,12 +47,12 @@ public final class BenchCommand implements Runnable {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--quick", description = "a smoke run: warmup 1, 6 rounds, 2 memory blocks, rows under 10 ms "
-            + "repeated to 10 ms per round")
+    @Option(names = "--quick", description = "a smoke run: warmup 1 (no more while the JIT compiles), 6 rounds, 2 "
+            + "memory blocks, rows under 10 ms repeated to 10 ms per round")
     private boolean quick;
 
     @Option(names = "--warmup", description = "untimed passes over the rows before the rounds, each row computing "
-            + "about as long as in a round (default 2; --quick 1)")
+            + "about as long as in a round, then more while the JIT compiles (default 2; --quick 1; 0: none)")
     private Integer warmup;
 
     @Option(names = "--rounds", description = "rounds; every row is timed once per round (default 20; --quick 6; "
@@ -142,11 +144,12 @@ public final class BenchCommand implements Runnable {
                 ticks.put(Measurement.Side.PYTORCH, () -> MachineState.processTicks(server.pid()));
             }
             Set<Long> ours = server == null ? Set.of(self) : Set.of(self, server.pid());
-            Map<String, String> header = header(options, threads);
+            Map<String, String> header = header(options, threads, quick);
             List<String> busyBefore = MachineState.busyProcesses(ours, BUSY_SAMPLE_MILLIS);
             header.put("load before", MachineState.loadAverage() + "; busy processes: "
                     + (busyBefore.isEmpty() ? "none" : String.join(", ", busyBefore)));
-            Rounds rounds = new Rounds(options, ticks);
+            // a smoke run (--quick) warms up for its passes only, whatever the JIT is doing
+            Rounds rounds = new Rounds(options, ticks, quick ? () -> -1L : Rounds::compilationMillis);
             long[] machine0 = MachineState.machineTicks();
             long ours0 = ticksOf(ticks);
             Map<String, Long> faulting = new LinkedHashMap<>();
@@ -158,8 +161,9 @@ public final class BenchCommand implements Runnable {
             Map<String, Long> faults0 = faults(faulting);
             List<Measurement> rows = new ArrayList<>();
             LossBench losses = new LossBench(options);
+            Map<String, Integer> warmups = new LinkedHashMap<>();
             for (BenchOptions.LossSize size : options.lossSizes()) {
-                group("losses " + size, losses.rows(size), server, rounds, rows, log);
+                group("losses " + size, losses.rows(size), server, rounds, rows, warmups, log);
             }
             for (BenchOptions.ModelPair pair : options.pairs()) {
                 Map<Set<Lever>, Teacher> teachers = new LinkedHashMap<>();
@@ -168,7 +172,7 @@ public final class BenchCommand implements Runnable {
                     for (Set<Lever> variant : Lever.teacherVariants(options.levers())) {
                         teachers.put(variant, steps.teacher(pair.teacher(), variant));
                     }
-                    group("steps and teacher inference " + pair, steps.rows(pair, teachers), server, rounds, rows,
+                    group("steps and teacher inference " + pair, steps.rows(pair, teachers), server, rounds, rows, warmups,
                             log);
                 } finally {
                     teachers.values().forEach(Teacher::close);
@@ -180,6 +184,8 @@ public final class BenchCommand implements Runnable {
             double otherShare = machine0[0] < 0 || machine1[0] < 0 || ours0 < 0 || ours1 < 0 ? Double.NaN
                     : Math.max(0, (double) (machine1[0] - machine0[0] - (ours1 - ours0)) / (machine1[1] - machine0[1]));
             List<String> notes = notes(otherShare, busyAfter, rounds, server != null);
+            notes.add("warmup passes: " + warmups.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                    .collect(Collectors.joining(", ")));
             notes.add(faultNote(faults0, faults(faulting), (System.nanoTime() - time0) / 1e9));
             if (NativeMemory.notice().isPresent()) {
                 notes.add("WARNING: the JVM's malloc does not keep the native memory it frees (see 'native memory' "
@@ -252,7 +258,7 @@ public final class BenchCommand implements Runnable {
      * needs it; logs the medians as they come; then frees the PyTorch side's rows of the group.
      */
     private static void group(String name, List<Rounds.Planned> planned, TorchBench.Server server, Rounds rounds,
-                              List<Measurement> rows, PrintWriter log) {
+                              List<Measurement> rows, Map<String, Integer> warmups, PrintWriter log) {
         List<Rounds.Row> group = new ArrayList<>();
         Set<String> torchIds = new HashSet<>();
         for (Rounds.Planned p : planned) {
@@ -264,6 +270,8 @@ public final class BenchCommand implements Runnable {
         log.println("bench: " + name + ": " + group.size() + " rows in alternating rounds ...");
         log.flush();
         List<Measurement> measured = rounds.measure(group);
+        warmups.put(name, rounds.lastWarmupPasses());
+        log.println("bench: " + name + ": " + rounds.lastWarmupPasses() + " warmup passes");
         for (Measurement m : measured) {
             Stats.Summary s = m.summary();
             log.printf(Locale.ROOT, "bench:   %-45s %s ms (q1-q3 %s-%s)%n", m.side() == Measurement.Side.DL4J
@@ -344,7 +352,8 @@ public final class BenchCommand implements Runnable {
                 noTorch ? null : python, seed, Lever.parse(BenchOptions.items(levers)));
     }
 
-    private static Map<String, String> header(BenchOptions o, int threads) {
+    /** @param quick whether this is a smoke run (no warmup passes beyond {@code o.warmup()}) */
+    private static Map<String, String> header(BenchOptions o, int threads, boolean quick) {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("dtkd bench", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         h.put("machine", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs visible to the JVM, "
@@ -356,14 +365,17 @@ public final class BenchCommand implements Runnable {
         h.put("threads", threads + " (ND4J maxThreads; PyTorch gets the same)" + env);
         h.put("kernels", FastKernels.status());
         h.put("exponentials", Exponentials.kernel());
+        h.put("float32 losses", "KD and the cross-entropy alone on float32 networks, " + FloatKd.kernel());
         h.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", max heap "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
         h.put("memory", MachineState.memory());
         h.put("native memory", "JVM: " + NativeMemory.status());
-        h.put("settings", String.format(Locale.ROOT, "warmup %d, %d rounds (order reversed every other round), at "
+        String extra = quick ? "" : String.format(Locale.ROOT, " and up to %d more while the JIT compiles for %.0f%% or "
+                + "more of a pass", Rounds.MAX_EXTRA_WARMUP_PASSES, 100 * Rounds.JIT_QUIET_SHARE);
+        h.put("settings", String.format(Locale.ROOT, "warmup %d passes%s, %d rounds (order reversed every other round), at "
                         + "least %d timed iteration(s) per row per round (rows under %.0f ms repeated to that), memory read after %d "
                         + "blocks, batch %d, "
-                        + "%d classes, 3x32x32 random data, float32 models, seed %d, levers %s", o.warmup(), o.rounds(),
+                        + "%d classes, 3x32x32 random data, float32 models, seed %d, levers %s", o.warmup(), extra, o.rounds(),
                 o.iterations(), o.minRoundMs(), o.epochs(), o.batch(), o.classes(), o.seed(), o.levers().isEmpty() ? "none"
                         : o.levers().stream().map(Lever::option).toList()));
         return h;

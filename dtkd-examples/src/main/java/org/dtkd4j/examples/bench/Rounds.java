@@ -3,6 +3,8 @@ package org.dtkd4j.examples.bench;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -14,11 +16,16 @@ import java.util.function.LongSupplier;
  * than the rows measured during it.
  *
  * <ol>
- *   <li>Warmup: {@code warmup} untimed passes over the rows, interleaved like the rounds. A row runs one iteration in
- *   the first pass; the median of its iterations in a pass sets how many it runs in the next: enough that it computes
- *   for about {@code minRoundMs} (100 ms by default), at most {@value #MAX_ITERATIONS_PER_ROUND}. After the last pass
- *   that count, and at least {@code iterations}, is the row's iterations per round. So a row whose first calls run
- *   before the JIT has compiled it (much slower than later ones) is still timed over enough iterations.</li>
+ *   <li>Warmup: at least {@code warmup} untimed passes over the rows, interleaved like the rounds, then more, up to
+ *   {@value #MAX_EXTRA_WARMUP_PASSES}, while the JIT compiles: until a pass during which the JVM's compilers worked
+ *   for less than {@value #JIT_QUIET_SHARE} of the pass's time (the JVM's total compilation time; where the JVM does
+ *   not report it, {@code warmup} passes). A row runs one iteration in the first pass; the median of its iterations in
+ *   a pass sets how many it runs in the next: enough that it computes for about {@code minRoundMs} (100 ms by
+ *   default), at most {@value #MAX_ITERATIONS_PER_ROUND}. After the last pass that count, and at least
+ *   {@code iterations}, is the row's iterations per round. So a row whose first calls run before the JIT has compiled
+ *   it (much slower than later ones) is still timed over enough iterations, and not while its code is still being
+ *   compiled: code that only one row calls (KD's float32 loss) waited behind the compilations of the group's other
+ *   rows for all of a 20-round run (4.5 ms a call for 0.06 once compiled).</li>
  *   <li>{@code rounds} rounds: every row runs its iterations once per round, the rows in the group's order in even
  *   rounds and in reverse order in odd rounds (so that no row always follows the same one, and two rows meant to be
  *   compared each come first as often as the other). A row's value for the round is the median of its iterations
@@ -41,10 +48,16 @@ final class Rounds {
     static final int MAX_ITERATIONS_PER_ROUND = 10_000;
     /** Linux reports process CPU time in USER_HZ ticks, 100 per second on every architecture the JVM runs on. */
     static final double TICKS_PER_SECOND = 100;
+    /** Warmup passes beyond {@code warmup}: at most this many, while the JIT keeps compiling. */
+    static final int MAX_EXTRA_WARMUP_PASSES = 20;
+    /** A warmup pass during which the JIT compiled for less than this share of the pass's time ends the warmup. */
+    static final double JIT_QUIET_SHARE = 0.02;
 
     private final BenchOptions options;
     private final Map<Measurement.Side, LongSupplier> cpuTicks;
     private final Map<Measurement.Side, long[]> idle = new EnumMap<>(Measurement.Side.class);
+    private final LongSupplier jitMillis;
+    private int lastWarmupPasses;
 
     /**
      * @param options  warmup, rounds, iterations and epochs
@@ -52,7 +65,15 @@ final class Rounds {
      *                 without an entry is not checked
      */
     Rounds(BenchOptions options, Map<Measurement.Side, LongSupplier> cpuTicks) {
+        this(options, cpuTicks, Rounds::compilationMillis);
+    }
+
+    /**
+     * @param jitMillis the JVM's total compilation time so far in milliseconds, -1 if unknown
+     */
+    Rounds(BenchOptions options, Map<Measurement.Side, LongSupplier> cpuTicks, LongSupplier jitMillis) {
         this.options = options;
+        this.jitMillis = jitMillis;
         this.cpuTicks = new EnumMap<>(Measurement.Side.class);
         this.cpuTicks.putAll(cpuTicks);
         for (Measurement.Side s : Measurement.Side.values()) {
@@ -153,11 +174,19 @@ final class Rounds {
         int[] perRound = new int[n];
         java.util.Arrays.fill(perRound, 1);
         Measurement.Side[] last = {null};
-        for (int w = 0; w < options.warmup(); w++) {
-            for (int k : order(n, w)) {
+        int passes = 0;
+        boolean compiling = options.warmup() > 0;
+        while (passes < options.warmup() || compiling && passes < options.warmup() + MAX_EXTRA_WARMUP_PASSES) {
+            long jit0 = jitMillis.getAsLong();
+            long start = System.nanoTime();
+            for (int k : order(n, passes)) {
                 perRound[k] = iterationsFor(Stats.median(timed(rows.get(k), perRound[k], last)));
             }
+            passes++;
+            long jit = jitMillis.getAsLong() - jit0;
+            compiling = jit0 >= 0 && jit >= JIT_QUIET_SHARE * (System.nanoTime() - start) / 1e6;
         }
+        lastWarmupPasses = passes;
         for (int k = 0; k < n; k++) {
             perRound[k] = Math.max(options.iterations(), perRound[k]);
         }
@@ -195,6 +224,17 @@ final class Rounds {
                     peaks[k][1], peaks[k][2], epochRss[k]));
         }
         return out;
+    }
+
+    /** @return the warmup passes the last {@link #measure} ran */
+    int lastWarmupPasses() {
+        return lastWarmupPasses;
+    }
+
+    /** @return the JVM's total compilation time in milliseconds, -1 where it is not monitored */
+    static long compilationMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 
     /**

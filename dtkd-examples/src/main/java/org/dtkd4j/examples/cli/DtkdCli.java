@@ -2,6 +2,7 @@ package org.dtkd4j.examples.cli;
 
 import org.dtkd4j.core.engine.TrainingDivergedException;
 import org.dtkd4j.core.loss.Exponentials;
+import org.dtkd4j.core.loss.FloatKd;
 import org.dtkd4j.core.perf.FastKernels;
 import org.dtkd4j.core.perf.NativeMemory;
 import org.dtkd4j.examples.bench.BenchCommand;
@@ -102,12 +103,16 @@ public final class DtkdCli implements Runnable {
         System.exit(execute(command, out, err, args));
     }
 
-    /** {@code --version}: the version, {@link FastKernels#status()}, the exponentials and {@link NativeMemory#status()}. */
+    /**
+     * {@code --version}: the version, {@link FastKernels#status()}, the exponentials, the float32 losses and
+     * {@link NativeMemory#status()}.
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             return new String[] {"dtkd4j 0.1.0", "kernels: " + FastKernels.status(),
-                "exponentials: " + Exponentials.kernel(), "native memory: " + NativeMemory.status()};
+                "exponentials: " + Exponentials.kernel(), "float32 losses: " + FloatKd.kernel(),
+                "native memory: " + NativeMemory.status()};
         }
     }
 }

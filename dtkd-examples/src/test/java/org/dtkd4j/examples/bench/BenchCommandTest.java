@@ -46,14 +46,16 @@ class BenchCommandTest {
 
         assertThat(out).contains("machine: ").contains("threads: ").contains("OMP_NUM_THREADS=")
                 .contains("kernels: ND4J backend").contains("exponentials: vectorised, ")
+                .contains("float32 losses: KD and the cross-entropy alone on float32 networks, vectorised, 16 floats")
                 .containsPattern("load before: .*\\(1/5/15 min\\); busy processes: ")
                 .containsPattern("memory: first write to fresh memory \\d+\\.\\d\\d us per 4 KiB page, \\d+\\.\\d\\d us "
                         + "once mapped \\(64 MiB probed\\); JVM heap \\d+ MB committed at start, (pre-touched|not "
                         + "pre-touched)")
-                .contains("settings: warmup 1, 6 rounds (order reversed every other round), at least 1 timed "
+                .contains("settings: warmup 1 passes, 6 rounds (order reversed every other round), at least 1 timed "
                         + "iteration(s) per row per round (rows under 10 ms repeated to that), memory read after 2 "
                         + "blocks, batch 4, 10 classes")
                 .contains("levers [conv-cache, fused-bn, bn-fold, channels-last]")
+                .as("a smoke run warms up for its one pass only").contains("warmup passes: losses 4x10 1, ")
                 .containsPattern("load after: .*; busy processes: ")
                 .containsPattern("CPU time of other processes during the rounds: \\d+\\.\\d% of the machine")
                 .containsPattern("The machine was quiet\\.|WARNING: the machine was not quiet \\(")

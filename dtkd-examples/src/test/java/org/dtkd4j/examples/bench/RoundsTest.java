@@ -54,7 +54,7 @@ class RoundsTest {
         BenchOptions options = new BenchOptions(1, 4, 1, 100, 2, 8, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(), null, 1, java.util.Set.of());
         Map<Measurement.Side, LongSupplier> ticks = Map.of(Measurement.Side.DL4J, jvm::get,
                 Measurement.Side.PYTORCH, torch::get);
-        Rounds rounds = new Rounds(options, ticks);
+        Rounds rounds = new Rounds(options, ticks, () -> 0L);
         List<Measurement> m = rounds.measure(List.of(new FakeRow("a", Measurement.Side.DL4J, 200, log, jvm),
                 new FakeRow("b", Measurement.Side.DL4J, 250, log, jvm),
                 new FakeRow("t", Measurement.Side.PYTORCH, 20, log, torch)));
@@ -133,10 +133,45 @@ class RoundsTest {
         assertThat(rounds.idleShare(Measurement.Side.PYTORCH)).isEqualTo(-1);
     }
 
+    /**
+     * Warmup passes go on past {@code warmup} while the JIT compiles for 2% or more of a pass, up to 20 more; they stop
+     * at {@code warmup} where the JVM does not report its compilation time, and there are none at {@code warmup 0}.
+     */
+    @Test
+    void warmupGoesOnWhileTheJitCompiles() {
+        BenchOptions options = new BenchOptions(2, 1, 1, 100, 1, 8, 10, BenchOptions.DEFAULT_LOSS_SIZES, List.of(),
+                null, 1, java.util.Set.of());
+        Map<Measurement.Side, LongSupplier> ticks = Map.of(Measurement.Side.DL4J, () -> 0L);
+        AtomicLong compiled = new AtomicLong();
+        int[] busyPasses = {5};
+        // each pass reads the compilation time twice: 1,000 ms more at the end of each of the first five passes
+        AtomicLong reads = new AtomicLong();
+        LongSupplier jit = () -> reads.incrementAndGet() % 2 == 0 && reads.get() / 2 <= busyPasses[0]
+                ? compiled.addAndGet(1000) : compiled.get();
+        List<String> log = new ArrayList<>();
+        Rounds rounds = new Rounds(options, ticks, jit);
+        rounds.measure(List.of(new FakeRow("a", Measurement.Side.DL4J, 5, log, new AtomicLong())));
+        assertThat(rounds.lastWarmupPasses()).as("five busy passes, then a quiet one").isEqualTo(6);
+        assertThat(log).hasSize(7);
+
+        busyPasses[0] = Integer.MAX_VALUE;
+        reads.set(0);
+        rounds.measure(List.of(new FakeRow("a", Measurement.Side.DL4J, 5, new ArrayList<>(), new AtomicLong())));
+        assertThat(rounds.lastWarmupPasses()).as("always compiling: capped").isEqualTo(2 + Rounds.MAX_EXTRA_WARMUP_PASSES);
+
+        Rounds unknown = new Rounds(options, ticks, () -> -1L);
+        unknown.measure(List.of(new FakeRow("a", Measurement.Side.DL4J, 5, new ArrayList<>(), new AtomicLong())));
+        assertThat(unknown.lastWarmupPasses()).as("no compilation time reported").isEqualTo(2);
+
+        Rounds none = dl4jOnly(0, 1, 1, 100);
+        none.measure(List.of(new FakeRow("a", Measurement.Side.DL4J, 5, new ArrayList<>(), new AtomicLong())));
+        assertThat(none.lastWarmupPasses()).isZero();
+    }
+
     /** @return rounds of one memory block with only a DL4J side (no PyTorch process), under these settings */
     private static Rounds dl4jOnly(int warmup, int rounds, int iterations, double minRoundMs) {
         BenchOptions options = new BenchOptions(warmup, rounds, iterations, minRoundMs, 1, 8, 10,
                 BenchOptions.DEFAULT_LOSS_SIZES, List.of(), null, 1, java.util.Set.of());
-        return new Rounds(options, Map.of(Measurement.Side.DL4J, () -> 0L));
+        return new Rounds(options, Map.of(Measurement.Side.DL4J, () -> 0L), () -> 0L);
     }
 }

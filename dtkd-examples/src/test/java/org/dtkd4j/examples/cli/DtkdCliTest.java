@@ -66,7 +66,8 @@ class DtkdCliTest {
         assumeTrue(Nd4j.getBackend().getEnvironment().isCPU(), "oneDNN helpers are CPU-only");
         assertThat(runMain(List.of(), 0)).startsWith("dtkd4j ").contains("kernels: ND4J backend CPU")
                 .contains("DL4J layer helpers ON, BLAS threads 1, JavaCPP resident-set check off")
-                .contains("exponentials: scalar (start the JVM with --add-modules jdk.incubator.vector to vectorise)");
+                .contains("exponentials: scalar (start the JVM with --add-modules jdk.incubator.vector to vectorise)")
+                .contains("float32 losses: scalar");
         assertThat(runMain(List.of("-D" + FastKernels.PROPERTY + "=false"), 0))
                 .contains("DL4J layer helpers OFF (fast kernels not enabled");
         assertThat(runMain(List.of("-D" + FastKernels.PROPERTY + "=maybe"), 2).strip())
