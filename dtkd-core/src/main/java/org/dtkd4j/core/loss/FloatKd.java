@@ -151,6 +151,9 @@ public final class FloatKd {
         private final double[] studentMax;
         private final double[] teacherMax;
         private final double[] perSample;
+        /** {@code T} on every row ({@link #temperatureStats}); empty without teacher. */
+        private final double[] temperatures;
+        private final TemperatureStats stats;
         private LossResult result;
 
         private Batch(int[] rows, int[] targets, int c, float[] student, float[] teacher, double[] kd, double[] ce,
@@ -168,6 +171,9 @@ public final class FloatKd {
             for (int k = 0; k < rows.length; k++) {
                 perSample[k] = kd == null ? ceWeight * ce[k] : kdWeight * kd[k] + ceWeight * ce[k];
             }
+            temperatures = new double[kd == null ? 0 : rows.length];
+            Arrays.fill(temperatures, configured);
+            stats = TemperatureStats.of(temperatures, temperatures, 0);
         }
 
         /** @return the loss of each row, in the order of the rows evaluated */
@@ -182,12 +188,7 @@ public final class FloatKd {
 
         /** @return the temperatures' summary: {@code T} on every row, none guarded (empty without teacher) */
         public TemperatureStats temperatureStats() {
-            if (kd == null) {
-                return TemperatureStats.EMPTY;
-            }
-            double[] temps = new double[rows.length];
-            Arrays.fill(temps, configured);
-            return TemperatureStats.of(temps, temps, 0);
+            return stats;
         }
 
         /**
@@ -273,11 +274,9 @@ public final class FloatKd {
             double kdValue = TermEvaluator.sumInOrder(kd) / n;
             terms.put(term, new TermResult(term, kdValue, kd.clone(), kdGrad));
             terms.put(Term.CE, new TermResult(Term.CE, ceValue, ce.clone(), ceGrad));
-            double[] temps = new double[n];
-            Arrays.fill(temps, configured);
-            return new LossResult(method, warmup * (weight * kdValue) + ceWeight * ceValue, perSample.clone(), total, terms,
-                    warmup, studentMax.clone(), teacherMax.clone(), temps, temps.clone(), new boolean[n],
-                    TemperatureStats.of(temps, temps, 0));
+            return new LossResult(method, warmup * (weight * kdValue) + ceWeight * ceValue, perSample.clone(), total,
+                    terms, warmup, studentMax.clone(), teacherMax.clone(), temperatures.clone(), temperatures.clone(),
+                    new boolean[n], stats);
         }
     }
 

@@ -61,7 +61,6 @@ final class FloatRow {
     private float teacherSum;
     private float ceSum;
     private float cross;
-    private boolean finite;
 
     /**
      * @param c      the number of classes
@@ -88,7 +87,7 @@ final class FloatRow {
         this.temperature = temperature;
         this.distills = t != null;
         studentMax = maxChecked(s, sOff);
-        finite = !Float.isNaN(studentMax);
+        boolean finite = !Float.isNaN(studentMax);
         if (distills) {
             teacherMax = maxChecked(t, tOff);
             finite &= !Float.isNaN(teacherMax);

@@ -60,16 +60,11 @@ final class Rounds {
     private int lastWarmupPasses;
 
     /**
-     * @param options  warmup, rounds, iterations and epochs
-     * @param cpuTicks per side, the CPU time of its process so far in clock ticks (for the idle-side check); a side
-     *                 without an entry is not checked
-     */
-    Rounds(BenchOptions options, Map<Measurement.Side, LongSupplier> cpuTicks) {
-        this(options, cpuTicks, Rounds::compilationMillis);
-    }
-
-    /**
-     * @param jitMillis the JVM's total compilation time so far in milliseconds, -1 if unknown
+     * @param options   warmup, rounds, iterations and epochs
+     * @param cpuTicks  per side, the CPU time of its process so far in clock ticks (for the idle-side check); a side
+     *                  without an entry is not checked
+     * @param jitMillis the JVM's total compilation time so far in milliseconds ({@link #compilationMillis}), -1 if
+     *                  unknown (then the warmup runs {@code warmup} passes only)
      */
     Rounds(BenchOptions options, Map<Measurement.Side, LongSupplier> cpuTicks, LongSupplier jitMillis) {
         this.options = options;
