@@ -1,5 +1,7 @@
 package org.dtkd4j.core.loss;
 
+import org.dtkd4j.core.perf.VectorApi;
+
 /**
  * The exponential every loss in this package evaluates: one algorithm, written once with scalar arithmetic and once
  * with the JDK's vector API, whose results are identical bit for bit. Which of the two runs therefore changes the
@@ -20,14 +22,10 @@ package org.dtkd4j.core.loss;
  * 1 ulp of the exact value; {@code ExponentialsTest} compares 2 million arguments).
  *
  * <p>The vector form runs when the JVM was started with {@code --add-modules jdk.incubator.vector} (the command-line
- * tool's {@code bench} does so) and the CPU has vectors of at least two doubles; {@code -Ddtkd.vectorExp=false} turns
- * it off. It is fast only once C2 has compiled it (interpreted, or in a JVM limited to C1, the vector API allocates
- * every vector: turn it off there). {@link #kernel()} says which form is in use.
+ * tool's {@code bench} does so) and the CPU has vectors of at least two doubles, unless it is switched off
+ * ({@link VectorApi}). {@link #kernel()} says which form is in use.
  */
 public final class Exponentials {
-
-    /** The system property that turns the vector form off when set to {@code false}. */
-    public static final String VECTOR_PROPERTY = "dtkd.vectorExp";
 
     static final double LOWEST = -746;
     static final double HIGHEST = 710;
@@ -47,23 +45,11 @@ public final class Exponentials {
     private static final String KERNEL;
 
     static {
-        int lanes = 0;
-        String kernel;
-        if (!Boolean.parseBoolean(System.getProperty(VECTOR_PROPERTY, "true"))) {
-            kernel = "scalar (" + VECTOR_PROPERTY + "=false)";
-        } else if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            kernel = "scalar (start the JVM with --add-modules jdk.incubator.vector to vectorise)";
-        } else {
-            try {
-                lanes = VectorKernels.lanes();
-                kernel = lanes > 1 ? "vectorised, " + lanes + " doubles per vector"
-                        : "scalar (this CPU's vectors hold one double)";
-            } catch (LinkageError e) {
-                kernel = "scalar (the vector API did not link: " + e + ")";
-            }
-        }
+        int lanes = VectorApi.usable() ? VectorKernels.lanes() : 0;
         LANES = lanes > 1 ? lanes : 0;
-        KERNEL = kernel;
+        KERNEL = !VectorApi.usable() ? "scalar (" + VectorApi.unavailability() + ")"
+                : LANES > 0 ? "vectorised, " + LANES + " doubles per vector"
+                : "scalar (this CPU's vectors hold one double)";
     }
 
     private Exponentials() {

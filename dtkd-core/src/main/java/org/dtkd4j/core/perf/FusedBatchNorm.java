@@ -1,14 +1,19 @@
 package org.dtkd4j.core.perf;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalizationHelper;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
@@ -29,9 +34,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@code MKLDNNBatchNormHelper}) reduces the batch mean and variance with two ND4J reductions and then runs libnd4j's
  * {@code batchnorm} op, and runs libnd4j's {@code batchnorm_bp} op for the backward pass; DL4J's built-in path (no
  * helper) takes a dozen broadcast and reduction ops. Measured on a 2-core AMD EPYC for a {@code [64, 16, 32, 32]}
- * float batch: 4.7 ms forward and 6.0 ms backward with the oneDNN helper; this class 1.0 ms and 1.2 ms. With
- * {@code M = N·H·W} values per channel {@code c}, batch mean {@code μ}, biased batch variance {@code σ²},
- * {@code r = 1/√(σ² + ε)} and {@code x̂ = (x − μ)·r}:
+ * float batch: 4.7 ms forward and 6.0 ms backward with the oneDNN helper; this class, on one thread with scalar sums,
+ * 1.0 ms and 1.2 ms. With {@code M = N·H·W} values per channel {@code c}, batch mean {@code μ}, biased batch variance
+ * {@code σ²}, {@code r = 1/√(σ² + ε)} and {@code x̂ = (x − μ)·r}:
  * <pre>
  *   forward (training)   y  = γ·x̂ + β                        (μ, σ² two-pass, sums in double)
  *   forward (inference)  y  = γ·(x − μ_run)/√(σ²_run + ε) + β
@@ -40,9 +45,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  * (Ioffe and Szegedy, "Batch Normalization", arXiv 1502.03167, algorithm 1 and section 3). It works one channel at a
  * time on a per-thread Java copy of that channel's {@code N·H·W} values (bulk copies of its {@code N} runs), so its
- * memory is two such arrays per thread; the per-channel constants are computed in double and each pass is one loop
- * over the values. Outputs, gradients and parameters after steps agree with DL4J's own BatchNorm computed in float64
- * to float32 rounding (tested in {@code FusedBatchNormTest}), and are deterministic (one thread, a fixed order).
+ * memory is two such arrays per thread; it runs on the calling thread (sharing the channels out across two cores
+ * measured slower inside a training step, where oneDNN's threads hold the other core). The per-channel constants are
+ * computed in double; each sum is {@value #WIDTH} float running sums added up in double ({@link #sum}), in vector form
+ * where the JDK's vector API runs ({@link VectorApi}), and the outputs are one loop over the values, in a fixed order:
+ * deterministic, and the same bits whichever form runs (tested). Outputs, gradients and parameters after steps agree with DL4J's own BatchNorm computed in
+ * float64 to float32 rounding (tested in {@code FusedBatchNormTest}). Where a ReLU alone takes a layer's output,
+ * this class applies it too ({@link #fuseRelu}).
  *
  * <p>As DL4J's helpers, it returns the batch statistics through {@link #getMeanCache}/{@link #getVarCache}, from
  * which the layer updates its running statistics (biased variance; the engine's {@code TorchBatchNorm} listener makes
@@ -53,8 +62,23 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class FusedBatchNorm implements BatchNormalizationHelper {
 
-    /** The per-thread working copies of one channel's values (activations and gradients), grown on demand. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    /**
+     * How many running sums a channel's sums keep ({@link #sum}): a multiple of every vector width, and large enough
+     * that each sums few values (a {@code [64, 16, 32, 32]} batch: 256 per sum), small enough that adding them up
+     * costs little next to a channel's values ({@code [64, 64, 8, 8]}: 4,096).
+     */
+    static final int WIDTH = 256;
+
+    /** Whether the sums and the ReLU run in vector form ({@link ChannelVectorKernels}; the same bits as scalar). */
+    static final boolean VECTOR = VectorApi.usable() && WIDTH % ChannelVectorKernels.lanes() == 0;
+
+    private static final int VALUES = 0;
+    private static final int GRADIENTS = 1;
+    private static final int PARTIAL = 2;
+    private static final int SECOND_PARTIAL = 3;
+
+    /** Each thread's working copies of one channel's values (activations, gradients) and partial sums. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
 
     private static final PrivateField<BatchNormalization, BatchNormalizationHelper> HELPER =
             new PrivateField<>(BatchNormalization.class, "helper");
@@ -64,6 +88,12 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
     private double[] batchInvStd = new double[0];
     private INDArray meanCache;
     private INDArray varCache;
+    /** Whether this layer's output goes to a ReLU alone, which this helper then applies ({@link #fuseRelu}). */
+    private boolean fusedRelu;
+    /** Whether the last forward pass served applied the ReLU (and so the backward pass must apply its mask). */
+    private boolean reluApplied;
+    /** Whether the last forward pass served was a training pass (the backward pass recomputes its output). */
+    private boolean trainingPass;
 
     /** A helper for one layer; {@link #install} creates them. */
     FusedBatchNorm() {
@@ -89,6 +119,57 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
             }
         }
         return installed;
+    }
+
+    /**
+     * Lets every BatchNorm layer of {@code graph} that runs this class ({@link #install}) and whose output goes to
+     * one {@link MaskReLU} alone ({@link MaskReLU#install}) apply that ReLU itself: its forward pass writes
+     * {@code relu(y) = y < 0 ? 0 : y} of its output {@code y}, and its backward pass multiplies the gradient it
+     * receives by {@code step(y) = y > 0 ? 1 : 0}, with {@code y} computed again from the input exactly as forward,
+     * while the ReLU layer passes its input and its gradient on unchanged. These are libnd4j's ReLU and step ops,
+     * which {@link MaskReLU} runs, so the numbers are the same bits (tested); it saves the ReLU's passes over the
+     * activation, two forward and five backward. A BatchNorm layer whose call this class declines (it then runs
+     * DL4J's path) leaves the ReLU to its layer for that pass.
+     *
+     * @param graph an initialised graph, after {@link MaskReLU#install} and {@link #install}
+     * @return the number of BatchNorm layers that now apply their ReLU
+     */
+    public static int fuseRelu(ComputationGraph graph) {
+        Map<String, List<String>> inputs = graph.getConfiguration().getVertexInputs();
+        Set<String> outputs = Set.copyOf(graph.getConfiguration().getNetworkOutputs());
+        int fused = 0;
+        for (GraphVertex vertex : graph.getVertices()) {
+            if (!(vertex instanceof LayerVertex lv) || !(lv.getLayer() instanceof BatchNormalization bn)
+                    || !(bn.getHelper() instanceof FusedBatchNorm helper)
+                    || outputs.contains(lv.getVertexName())) {
+                continue;
+            }
+            List<String> consumers = inputs.entrySet().stream()
+                    .filter(e -> e.getValue().contains(lv.getVertexName())).map(Map.Entry::getKey).toList();
+            if (consumers.size() == 1 && inputs.get(consumers.get(0)).size() == 1
+                    && graph.getVertex(consumers.get(0)) instanceof LayerVertex next
+                    && next.getLayer() instanceof MaskReLU relu) {
+                helper.fusedRelu = true;
+                relu.appliedBy(helper);
+                fused++;
+            }
+        }
+        return fused;
+    }
+
+    /**
+     * @return which form of the sums and the ReLU runs, for example {@code "vectorised, 16 floats per vector"} or
+     *         {@code "scalar (start the JVM with --add-modules jdk.incubator.vector to vectorise)"}
+     */
+    public static String kernel() {
+        return VECTOR ? "vectorised, " + ChannelVectorKernels.lanes() + " floats per vector"
+                : "scalar (" + (VectorApi.usable() ? "this CPU's vectors do not divide " + WIDTH
+                : VectorApi.unavailability()) + ")";
+    }
+
+    /** @return whether the last forward pass this helper served applied the ReLU after it ({@link #fuseRelu}) */
+    boolean reluApplied() {
+        return reluApplied;
     }
 
     /**
@@ -125,6 +206,7 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
     public INDArray preOutput(INDArray x, boolean training, long[] shape, INDArray gamma, INDArray beta, INDArray mean,
                               INDArray var, double decay, double eps, CNN2DFormat format,
                               LayerWorkspaceMgr workspaceMgr) {
+        reluApplied = false;
         Layout l = Layout.of(x, format);
         if (l == null || gamma == null || beta == null) {
             return null;
@@ -139,13 +221,14 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
         if (training) {
             prepareStatistics(l.channels());
         }
-        float[] values = scratch(0, l.channelLength());
+        float[] values = scratch(VALUES, l.channelLength());
+        float[] partial = scratch(PARTIAL, WIDTH);
         for (int c = 0; c < l.channels(); c++) {
             in.read(c, values);
             double m;
             double scale;
             if (training) {
-                statistics(c, values, l, eps);
+                statistics(c, values, l, eps, partial);
                 m = batchMean[c];
                 scale = g[c] * batchInvStd[c];
             } else {
@@ -156,14 +239,25 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
             float mf = (float) m;
             float sc = (float) scale;
             float sh = (float) b[c];
-            for (int k = 0, end = l.channelLength(); k < end; k++) {
-                values[k] = (values[k] - mf) * sc + sh;
+            int k = 0;
+            if (fusedRelu) {
+                k = VECTOR ? ChannelVectorKernels.normalizeRelu(values, mf, sc, sh, l.channelLength()) : 0;
+                for (int end = l.channelLength(); k < end; k++) {
+                    float y = (values[k] - mf) * sc + sh;
+                    values[k] = y < 0f ? 0f : y;
+                }
+            } else {
+                for (int end = l.channelLength(); k < end; k++) {
+                    values[k] = (values[k] - mf) * sc + sh;
+                }
             }
             out.write(c, values);
         }
         if (training) {
             publishStatistics();
         }
+        reluApplied = fusedRelu;
+        trainingPass = training;
         return out.array();
     }
 
@@ -176,11 +270,10 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
     }
 
     /** Channel {@code c}'s batch mean, biased variance and {@code 1/√(σ² + ε)}, two-pass, into the fields. */
-    private void statistics(int c, float[] values, Layout l, double eps) {
-        double count = l.channelLength();
-        double m = sum(values, l) / count;
-        float mf = (float) m;
-        double v = centeredProducts(values, mf, values, mf, l) / count;
+    private void statistics(int c, float[] values, Layout l, double eps, float[] partial) {
+        int length = l.channelLength();
+        double m = sum(values, length, partial) / length;
+        double v = squaredDeviations(values, (float) m, length, partial) / length;
         batchMean[c] = m;
         batchVariance[c] = v;
         batchInvStd[c] = 1 / Math.sqrt(v + eps);
@@ -212,36 +305,51 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
                                                      INDArray beta, INDArray dGammaView, INDArray dBetaView,
                                                      double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
         Layout l = Layout.of(input, format);
-        if (l == null || gamma == null || dGammaView == null || batchMean.length != l.channels()) {
+        if (l == null || gamma == null || dGammaView == null || batchMean.length != l.channels()
+                || reluApplied && !trainingPass) {
+            if (reluApplied) {
+                throw new IllegalStateException("BatchNorm backward pass: the forward pass applied the ReLU after "
+                        + "it, which DL4J's own backward pass would leave out; found input " + input.dataType() + " "
+                        + Arrays.toString(input.shape()) + " after " + (trainingPass ? "a training" : "an inference")
+                        + " pass with " + batchMean.length + " channels' statistics");
+            }
             return null;
         }
+        boolean masked = reluApplied;
         int channels = l.channels();
         Channels in = Channels.of(contiguous(input), l);
         Channels gradOut = Channels.of(contiguous(epsilon), l);
         Channels gradIn = Channels.of(workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(),
                 input.shape(), 'c'), l);
-        float[] x = scratch(0, l.channelLength());
-        float[] dy = scratch(1, l.channelLength());
         double[] g = gamma.toDoubleVector();
-        double count = l.channelLength();
+        double[] b = masked ? beta.toDoubleVector() : null;
         float[] dGamma = new float[channels];
         float[] dBeta = new float[channels];
+        int length = l.channelLength();
+        float[] x = scratch(VALUES, length);
+        float[] dy = scratch(GRADIENTS, length);
+        float[] partialDy = scratch(PARTIAL, WIDTH);
+        float[] partialDyXc = scratch(SECOND_PARTIAL, WIDTH);
+        double[] sums = new double[2];
         for (int c = 0; c < channels; c++) {
             in.read(c, x);
             gradOut.read(c, dy);
             float m = (float) batchMean[c];
-            double sumDy = sum(dy, l);
-            double sumDyXc = centeredProducts(dy, 0f, x, m, l);
+            if (masked) {
+                maskGradient(dy, x, m, (float) (g[c] * batchInvStd[c]), (float) b[c], length);
+            }
+            gradientSums(dy, x, m, length, partialDy, partialDyXc, sums);
+            double sumDy = sums[0];
             double r = batchInvStd[c];
-            double dg = sumDyXc * r;
+            double dg = sums[1] * r;
             dBeta[c] = (float) sumDy;
             dGamma[c] = (float) dg;
             // ∂x = a·∂y + b·(x − μ) + k with a = γr, b = −γr²·∂γ/M, k = −γr·∂β/M
             double a = g[c] * r;
             float af = (float) a;
-            float bf = (float) (-a * r * dg / count);
-            float kf = (float) (-a * sumDy / count);
-            for (int i = 0, end = l.channelLength(); i < end; i++) {
+            float bf = (float) (-a * r * dg / length);
+            float kf = (float) (-a * sumDy / length);
+            for (int i = 0; i < length; i++) {
                 dy[i] = af * dy[i] + bf * (x[i] - m) + kf;
             }
             gradIn.write(c, dy);
@@ -254,64 +362,113 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
         return new Pair<>(gradient, gradIn.array());
     }
 
-    // The sums below run over one channel's values (laid out as by Channels.read), one H·W run at a time: each run is
-    // summed in float with four independent accumulators (one accumulator makes every addition wait for the previous
-    // one, the JIT not reordering floating-point sums, which made the reductions latency-bound), the runs in double.
+    // The sums below run over one channel's values v[0, length) as rows of WIDTH (the last one shorter): partial[i]
+    // is the float sum, in row order, of the values at i, i + WIDTH, i + 2·WIDTH, ..., and the WIDTH partials are then
+    // added in double, in order. Each partial is a running sum of its own, so adding a row is element-wise: one vector
+    // operation per lane group in vector form (ChannelVectorKernels; C2 does not vectorise the scalar loop, whose row
+    // offset it cannot prove apart from the partials), where a sum in one variable makes every addition wait for the
+    // previous one. Each element's arithmetic is the same in both forms, so is the result, bit for bit.
 
-    /** @return {@code Σ v} over one channel's values */
-    private static double sum(float[] v, Layout l) {
+    /** @return {@code Σ v[k]}, {@code k < length} */
+    static double sum(float[] v, int length, float[] partial) {
+        int width = Math.min(WIDTH, length);
+        System.arraycopy(v, 0, partial, 0, width);
+        int rowsEnd = fullRowsEnd(length);
+        if (VECTOR) {
+            ChannelVectorKernels.addRows(v, width, rowsEnd, partial);
+        } else {
+            for (int row = width; row < rowsEnd; row += WIDTH) {
+                for (int i = 0; i < WIDTH; i++) {
+                    partial[i] += v[row + i];
+                }
+            }
+        }
+        for (int i = 0, row = Math.max(width, rowsEnd), rest = length - row; i < rest; i++) {
+            partial[i] += v[row + i];
+        }
+        return inOrder(partial, width);
+    }
+
+    /** @return {@code Σ (v[k] − m)²}, {@code k < length} */
+    static double squaredDeviations(float[] v, float m, int length, float[] partial) {
+        int width = Math.min(WIDTH, length);
+        for (int i = 0; i < width; i++) {
+            float d = v[i] - m;
+            partial[i] = d * d;
+        }
+        int rowsEnd = fullRowsEnd(length);
+        if (VECTOR) {
+            ChannelVectorKernels.addSquaredDeviationRows(v, m, width, rowsEnd, partial);
+        } else {
+            for (int row = width; row < rowsEnd; row += WIDTH) {
+                for (int i = 0; i < WIDTH; i++) {
+                    float d = v[row + i] - m;
+                    partial[i] += d * d;
+                }
+            }
+        }
+        for (int i = 0, row = Math.max(width, rowsEnd), rest = length - row; i < rest; i++) {
+            float d = v[row + i] - m;
+            partial[i] += d * d;
+        }
+        return inOrder(partial, width);
+    }
+
+    /**
+     * Writes {@code Σ dy[k]} into {@code sums[0]} and {@code Σ dy[k]·(x[k] − m)} into {@code sums[1]}, {@code k <
+     * length}, in one pass.
+     */
+    static void gradientSums(float[] dy, float[] x, float m, int length, float[] partialDy, float[] partialDyXc,
+                             double[] sums) {
+        int width = Math.min(WIDTH, length);
+        for (int i = 0; i < width; i++) {
+            partialDy[i] = dy[i];
+            partialDyXc[i] = dy[i] * (x[i] - m);
+        }
+        int rowsEnd = fullRowsEnd(length);
+        if (VECTOR) {
+            ChannelVectorKernels.addGradientRows(dy, x, m, width, rowsEnd, partialDy, partialDyXc);
+        } else {
+            for (int row = width; row < rowsEnd; row += WIDTH) {
+                for (int i = 0; i < WIDTH; i++) {
+                    float d = dy[row + i];
+                    partialDy[i] += d;
+                    partialDyXc[i] += d * (x[row + i] - m);
+                }
+            }
+        }
+        for (int i = 0, row = Math.max(width, rowsEnd), rest = length - row; i < rest; i++) {
+            float d = dy[row + i];
+            partialDy[i] += d;
+            partialDyXc[i] += d * (x[row + i] - m);
+        }
+        sums[0] = inOrder(partialDy, width);
+        sums[1] = inOrder(partialDyXc, width);
+    }
+
+    /**
+     * {@code dy[k] = step(y)·dy[k]}, {@code step(y) = y > 0 ? 1 : 0}, for the output {@code y = (x[k] − m)·s + β}
+     * computed as the forward pass did, {@code k < length}: the gradient through the ReLU this helper applied.
+     */
+    private static void maskGradient(float[] dy, float[] x, float m, float s, float beta, int length) {
+        int k = VECTOR ? ChannelVectorKernels.maskGradient(dy, x, m, s, beta, length) : 0;
+        for (; k < length; k++) {
+            float y = (x[k] - m) * s + beta;
+            dy[k] = (y > 0f ? 1f : 0f) * dy[k];
+        }
+    }
+
+    /** @return the end of the last whole row of {@link #WIDTH} values among {@code length} */
+    private static int fullRowsEnd(int length) {
+        return length / WIDTH * WIDTH;
+    }
+
+    private static double inOrder(float[] partial, int width) {
         double total = 0;
-        for (int n = 0; n < l.batch(); n++) {
-            total += sum(v, n * l.spatial(), l.spatial());
+        for (int i = 0; i < width; i++) {
+            total += partial[i];
         }
         return total;
-    }
-
-    /** @return {@code Σ (a − ma)·(b − mb)} over one channel's values */
-    private static double centeredProducts(float[] a, float ma, float[] b, float mb, Layout l) {
-        double total = 0;
-        for (int n = 0; n < l.batch(); n++) {
-            total += centeredProducts(a, ma, b, mb, n * l.spatial(), l.spatial());
-        }
-        return total;
-    }
-
-    /** @return {@code Σ v[from, from + len)} */
-    private static double sum(float[] v, int from, int len) {
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        int k = from;
-        for (int end = from + (len & ~3); k < end; k += 4) {
-            s0 += v[k];
-            s1 += v[k + 1];
-            s2 += v[k + 2];
-            s3 += v[k + 3];
-        }
-        for (int end = from + len; k < end; k++) {
-            s0 += v[k];
-        }
-        return (double) s0 + s1 + s2 + s3;
-    }
-
-    /** @return {@code Σ (a − ma)·(b − mb)} over {@code [from, from + len)} */
-    private static double centeredProducts(float[] a, float ma, float[] b, float mb, int from, int len) {
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        int k = from;
-        for (int end = from + (len & ~3); k < end; k += 4) {
-            s0 += (a[k] - ma) * (b[k] - mb);
-            s1 += (a[k + 1] - ma) * (b[k + 1] - mb);
-            s2 += (a[k + 2] - ma) * (b[k + 2] - mb);
-            s3 += (a[k + 3] - ma) * (b[k + 3] - mb);
-        }
-        for (int end = from + len; k < end; k++) {
-            s0 += (a[k] - ma) * (b[k] - mb);
-        }
-        return (double) s0 + s1 + s2 + s3;
     }
 
     @Override

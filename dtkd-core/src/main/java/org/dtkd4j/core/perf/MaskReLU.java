@@ -35,7 +35,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * every finite input and gradient (a zero may carry the sign of the gradient it masked, which no later sum or product
  * can tell apart); where the gradient is NaN or infinite and the input is not positive, the mask passes NaN on
  * ({@code 0·NaN}) where {@code relu_bp} writes 0, so a diverging gradient is not hidden. Unlike DL4J's layer in
- * inference, it never overwrites its input.
+ * inference, it never overwrites its input. Where a {@link FusedBatchNorm} before it applies the ReLU itself
+ * ({@link FusedBatchNorm#fuseRelu}), this layer passes its input and its gradient on for every pass that helper served.
  *
  * <p>{@link #install} replaces the live layer objects only, keeping their configuration: the graph's configuration,
  * which {@code ModelSerializer} saves and {@code clone()} copies, still describes DL4J's ReLU layer, and a clone or a
@@ -45,6 +46,11 @@ public final class MaskReLU extends ActivationLayer {
 
     private static final PrivateField<LayerVertex, Layer> VERTEX_LAYER = new PrivateField<>(LayerVertex.class,
             "layer");
+
+    /** The fused BatchNorm before this layer that applies its ReLU ({@link FusedBatchNorm#fuseRelu}), or null. */
+    private FusedBatchNorm appliedBy;
+    /** Whether the last forward pass passed its input on because {@link #appliedBy} had applied the ReLU. */
+    private boolean passedOn;
 
     private MaskReLU(ActivationLayer replaced, DataType dataType) {
         super(replaced.conf(), dataType);
@@ -102,17 +108,32 @@ public final class MaskReLU extends ActivationLayer {
                 && (r.getNegativeSlope() == null || r.getNegativeSlope() == 0.0);
     }
 
-    /** {@code max(x, 0)} into a new activation array. */
+    /** @param helper the fused BatchNorm before this layer, which applies this ReLU when it serves a pass */
+    void appliedBy(FusedBatchNorm helper) {
+        appliedBy = helper;
+    }
+
+    /**
+     * {@code max(x, 0)} into a new activation array; the input itself when the fused BatchNorm before this layer
+     * applied the ReLU in this pass.
+     */
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
+        passedOn = appliedBy != null && appliedBy.reluApplied();
+        if (passedOn) {
+            return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input);
+        }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(),
                 input.ordering());
         Nd4j.getExecutioner().exec(new RectifiedLinear(input, out, 0.0));
         return out;
     }
 
-    /** {@code ∂x = ∂y · [x > 0]}: {@code step(x)} into a new gradient array, times {@code ∂y} in place. */
+    /**
+     * {@code ∂x = ∂y · [x > 0]}: {@code step(x)} into a new gradient array, times {@code ∂y} in place; {@code ∂y}
+     * itself when the forward pass passed its input on (the fused BatchNorm before applies the mask).
+     */
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
@@ -120,6 +141,9 @@ public final class MaskReLU extends ActivationLayer {
             throw new IllegalArgumentException("ReLU layer " + layerId() + ": the gradient's shape must equal the "
                     + "input's " + Arrays.toString(input.shape()) + ", found "
                     + Arrays.toString(epsilon.shape()));
+        }
+        if (passedOn) {
+            return new Pair<>(new DefaultGradient(), workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilon));
         }
         INDArray delta = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(),
                 input.ordering());

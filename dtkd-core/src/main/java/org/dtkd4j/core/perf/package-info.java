@@ -68,8 +68,9 @@
  * <ul>
  *   <li>{@link org.dtkd4j.core.perf.FusedBatchNorm}: a BatchNorm layer's training forward and backward pass, each one
  *       fused loop over the activations in Java, in place of DL4J's helper (which reduces the batch statistics with
- *       separate ND4J ops before libnd4j's {@code batchnorm}, and runs the slow {@code batchnorm_bp}); the engine
- *       installs it in the student ({@code Distiller.Builder.fusedBatchNorm}).</li>
+ *       separate ND4J ops before libnd4j's {@code batchnorm}, and runs the slow {@code batchnorm_bp}), applying the
+ *       ReLU that alone takes its output; the engine installs it in the student
+ *       ({@code Distiller.Builder.fusedBatchNorm}).</li>
  *   <li>{@link org.dtkd4j.core.perf.MaskReLU}: a ReLU activation layer without DL4J's copies of its input, whose
  *       backward pass is the gradient times the input's 0/1 mask (DL4J's numbers).</li>
  *   <li>{@link org.dtkd4j.core.perf.ResidualAdd}: a two-input sum as one op into its output, where DL4J copies the
@@ -82,6 +83,8 @@
  *       training step faults its freed memory in again every step.</li>
  *   <li>{@link org.dtkd4j.core.perf.HostMemory}: when Java loops may read and write an ND4J array's host memory
  *       directly (the optimiser's one-pass arithmetic, the loss adapter's bulk row reads and gradient writes).</li>
+ *   <li>{@link org.dtkd4j.core.perf.VectorApi}: whether dtkd4j's loops written with the JDK's vector API run (the
+ *       losses' and the fused BatchNorm's; each has a scalar form with the same bits).</li>
  *   <li>{@link org.dtkd4j.core.perf.FastKernels#enableUnlessOptedOut()} also turns off JavaCPP's resident-set
  *       measurement on every native allocation.</li>
  * </ul>

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
 
+import org.dtkd4j.core.perf.VectorApi;
 import org.dtkd4j.core.testsupport.ChildJvm;
 import org.junit.jupiter.api.Test;
 
@@ -106,7 +107,7 @@ class ExponentialsTest {
                 .contains("exponentials: scalar (start the JVM with --add-modules jdk.incubator.vector")
                 .contains(digest);
         assertThat(ChildJvm.run(List.of("--add-modules", "jdk.incubator.vector",
-                        "-D" + Exponentials.VECTOR_PROPERTY + "=false"), Map.of(), 0, LossBits.class))
-                .contains("exponentials: scalar (" + Exponentials.VECTOR_PROPERTY + "=false)").contains(digest);
+                        "-D" + VectorApi.PROPERTY + "=false"), Map.of(), 0, LossBits.class))
+                .contains("exponentials: scalar (" + VectorApi.PROPERTY + "=false)").contains(digest);
     }
 }

@@ -1,24 +1,32 @@
 package org.dtkd4j.core.perf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.dtkd4j.core.testsupport.ChildJvm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -161,6 +169,172 @@ class FusedBatchNormTest {
         assertClose(y, expected, "normalised output");
     }
 
+    /**
+     * A BatchNorm layer that applies the ReLU after it computes the bits of the same layer followed by
+     * {@link MaskReLU}: training and inference outputs, score, every gradient, and the parameters after steps.
+     */
+    @Test
+    void fusedReluGivesTheBitsOfBatchNormThenMaskReLU() {
+        ComputationGraph separate = graph(DataType.FLOAT, CNN2DFormat.NCHW);
+        MaskReLU.install(separate);
+        FusedBatchNorm.install(separate);
+        ComputationGraph fused = graph(DataType.FLOAT, CNN2DFormat.NCHW);
+        GraphKernels.training(fused, true);
+        assertThat(FusedBatchNorm.fuseRelu(fused)).as("both BatchNorm layers feed a ReLU alone").isEqualTo(2);
+        assertThat(floats(fused.params())).isEqualTo(floats(separate.params()));
+
+        DataSet batch = batch(11, 0.5);
+        assertThat(floats(fused.outputSingle(true, batch.getFeatures())))
+                .isEqualTo(floats(separate.outputSingle(true, batch.getFeatures())));
+        assertThat(floats(fused.outputSingle(false, batch.getFeatures())))
+                .isEqualTo(floats(separate.outputSingle(false, batch.getFeatures())));
+        for (ComputationGraph net : List.of(fused, separate)) {
+            net.setInputs(batch.getFeatures());
+            net.setLabels(batch.getLabels());
+            net.computeGradientAndScore();
+        }
+        assertThat(fused.score()).isEqualTo(separate.score());
+        for (Map.Entry<String, INDArray> e : separate.gradient().gradientForVariable().entrySet()) {
+            assertThat(floats(fused.gradient().getGradientFor(e.getKey()))).as("gradient of " + e.getKey())
+                    .isEqualTo(floats(e.getValue()));
+        }
+        for (int step = 0; step < 3; step++) {
+            fused.fit(batch(300 + step, 0.5));
+            separate.fit(batch(300 + step, 0.5));
+        }
+        assertThat(floats(fused.params())).isEqualTo(floats(separate.params()));
+        assertThat(floats(fused.params())).isNotEqualTo(floats(graph(DataType.FLOAT, CNN2DFormat.NCHW).params()));
+    }
+
+    /**
+     * A backward pass after an inference pass that applied the ReLU would mask the gradient with the batch statistics
+     * instead of the running ones the output used: it throws, naming what it found.
+     */
+    @Test
+    void backwardAfterAnInferencePassWithTheReluThrows() {
+        ComputationGraph net = graph(DataType.FLOAT, CNN2DFormat.NCHW);
+        GraphKernels.training(net, true);
+        net.fit(batch(17, 0));
+        DataSet batch = batch(18, 0);
+        net.outputSingle(false, batch.getFeatures());
+        FusedBatchNorm helper = (FusedBatchNorm) ((org.deeplearning4j.nn.layers.normalization.BatchNormalization)
+                net.getLayer("bn_conv")).getHelper();
+        assertThat(helper.reluApplied()).isTrue();
+        INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, 4, SIZE, SIZE);
+        INDArray gamma = Nd4j.ones(DataType.FLOAT, 1, 4);
+        assertThatThrownBy(() -> helper.backpropGradient(x, x, x.shape(), gamma, gamma,
+                Nd4j.create(DataType.FLOAT, 1, 4), Nd4j.create(DataType.FLOAT, 1, 4), 1e-5, CNN2DFormat.NCHW,
+                LayerWorkspaceMgr.noWorkspaces()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("BatchNorm backward pass: the forward pass applied the ReLU after it, which DL4J's own "
+                        + "backward pass would leave out; found input FLOAT [6, 4, 8, 8] after an inference pass "
+                        + "with 4 channels' statistics");
+    }
+
+    /**
+     * Only a BatchNorm layer whose output a plain ReLU alone takes applies it: not one whose output also goes
+     * elsewhere, nor one followed by another activation; those ReLUs keep computing.
+     */
+    @Test
+    void fuseReluOnlyWhereAReluAloneTakesTheOutput() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(3)
+                .graphBuilder()
+                .addInputs("in")
+                .setInputTypes(InputType.convolutional(SIZE, SIZE, CHANNELS))
+                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.IDENTITY).build(), "in")
+                .addLayer("bn_alone", new BatchNormalization.Builder().build(), "conv")
+                .addLayer("relu_alone", new ActivationLayer(Activation.RELU), "bn_alone")
+                .addLayer("bn_shared", new BatchNormalization.Builder().build(), "relu_alone")
+                .addLayer("relu_shared", new ActivationLayer(Activation.RELU), "bn_shared")
+                .addVertex("sum", new ElementWiseVertex(ElementWiseVertex.Op.Add), "relu_shared", "bn_shared")
+                .addLayer("bn_leaky", new BatchNormalization.Builder().build(), "sum")
+                .addLayer("leaky", new ActivationLayer(Activation.LEAKYRELU), "bn_leaky")
+                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "leaky")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out")
+                .build();
+        ComputationGraph net = new ComputationGraph(conf);
+        net.init();
+        ComputationGraph reference = net.clone();
+        GraphKernels.training(net, true);
+        assertThat(FusedBatchNorm.installedIn(net)).isEqualTo(3);
+        assertThat(FusedBatchNorm.fuseRelu(net)).isEqualTo(1);
+
+        MaskReLU.install(reference);
+        FusedBatchNorm.install(reference);
+        DataSet batch = batch(13, 0);
+        assertThat(floats(net.outputSingle(true, batch.getFeatures())))
+                .isEqualTo(floats(reference.outputSingle(true, batch.getFeatures())));
+        net.fit(batch);
+        reference.fit(batch);
+        assertThat(floats(net.params())).isEqualTo(floats(reference.params()));
+    }
+
+    /**
+     * The channel sums (mean, squared deviations, both gradient sums) are within float32 summation's error bound of
+     * the exact sums at every length around and across a row: {@code (k − 1)·2^−24·Σ|term|} for partial sums of
+     * {@code k} terms each. A value left out or counted twice misses by about one term's size, far above the bound.
+     */
+    @Test
+    void channelSumsAreWithinFloatSummationErrorOfExactSums() {
+        Random r = new Random(29);
+        float[] partial = new float[FusedBatchNorm.WIDTH];
+        float[] second = new float[FusedBatchNorm.WIDTH];
+        double[] sums = new double[2];
+        for (int length : ChannelSumBits.LENGTHS) {
+            float[] x = ChannelSumBits.values(r, length, 3, 1.5f);
+            float[] dy = ChannelSumBits.values(r, length, 1e-3f, 0);
+            double perPartial = (length + FusedBatchNorm.WIDTH - 1) / FusedBatchNorm.WIDTH;
+            double unit = Math.max(perPartial - 1, 1) * 0x1p-24;
+            double sum = 0;
+            double sumAbs = 0;
+            for (float v : x) {
+                sum += v;
+                sumAbs += Math.abs(v);
+            }
+            assertThat(FusedBatchNorm.sum(x, length, partial)).as("sum of %s values", length)
+                    .isCloseTo(sum, within(unit * sumAbs));
+            float m = (float) (sum / length);
+            double squares = 0;
+            double sumDy = 0;
+            double sumDyAbs = 0;
+            double products = 0;
+            double productsAbs = 0;
+            for (int k = 0; k < length; k++) {
+                double d = (double) x[k] - m;
+                squares += d * d;
+                sumDy += dy[k];
+                sumDyAbs += Math.abs(dy[k]);
+                products += dy[k] * d;
+                productsAbs += Math.abs(dy[k] * d);
+            }
+            // each float term (x − m), (x − m)² and ∂y·(x − m) carries up to two roundings of its own
+            assertThat(FusedBatchNorm.squaredDeviations(x, m, length, partial)).as("squared deviations, %s", length)
+                    .isCloseTo(squares, within((unit + 0x1p-22) * squares));
+            FusedBatchNorm.gradientSums(dy, x, m, length, partial, second, sums);
+            assertThat(sums[0]).as("gradient sum, %s", length).isCloseTo(sumDy, within(unit * sumDyAbs));
+            assertThat(sums[1]).as("gradient-deviation sum, %s", length)
+                    .isCloseTo(products, within((unit + 0x1p-22) * productsAbs));
+        }
+    }
+
+    /**
+     * The surefire JVM runs the channel sums in vector form; a JVM without the vector module, and one with it
+     * switched off, run the scalar form: the same bits.
+     */
+    @Test
+    void channelSumsHaveTheSameBitsWithoutTheVectorModule() throws Exception {
+        assertThat(FusedBatchNorm.VECTOR).as("surefire starts the tests with the vector module").isTrue();
+        String digest = "digest: " + ChannelSumBits.digest();
+        assertThat(ChildJvm.run(List.of(), Map.of(), 0, ChannelSumBits.class))
+                .contains("channel sums: scalar").contains(digest);
+        assertThat(ChildJvm.run(List.of("--add-modules", "jdk.incubator.vector", "-D" + VectorApi.PROPERTY + "=false"),
+                Map.of(), 0, ChannelSumBits.class)).contains("channel sums: scalar").contains(digest);
+    }
+
     @Test
     void declinesFloat64WhichThenRunsDl4jsBuiltInPathExactly() {
         ComputationGraph declined = graph(DataType.DOUBLE, CNN2DFormat.NCHW);
@@ -221,6 +395,11 @@ class FusedBatchNormTest {
             y.putScalar(i, (int) ((i + seed) % CLASSES), 1f);
         }
         return new DataSet(x, y);
+    }
+
+    /** @return the values of {@code a} in C order, as floats */
+    private static float[] floats(INDArray a) {
+        return a.dup('c').data().asFloat();
     }
 
     private static void assertClose(INDArray actual, INDArray expected, String what) {

@@ -4,6 +4,7 @@ import org.dtkd4j.core.config.Method;
 import org.dtkd4j.core.loss.Exponentials;
 import org.dtkd4j.core.loss.FloatKd;
 import org.dtkd4j.core.perf.FastKernels;
+import org.dtkd4j.core.perf.FusedBatchNorm;
 import org.dtkd4j.core.perf.NativeMemory;
 import org.dtkd4j.core.teacher.Teacher;
 import org.nd4j.linalg.factory.Nd4j;
@@ -366,6 +367,7 @@ public final class BenchCommand implements Runnable {
         h.put("kernels", FastKernels.status());
         h.put("exponentials", Exponentials.kernel());
         h.put("float32 losses", "KD and the cross-entropy alone on float32 networks, " + FloatKd.kernel());
+        h.put("fused BatchNorm", FusedBatchNorm.kernel());
         h.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", max heap "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
         h.put("memory", MachineState.memory());

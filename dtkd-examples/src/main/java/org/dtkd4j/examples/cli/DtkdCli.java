@@ -4,6 +4,7 @@ import org.dtkd4j.core.engine.TrainingDivergedException;
 import org.dtkd4j.core.loss.Exponentials;
 import org.dtkd4j.core.loss.FloatKd;
 import org.dtkd4j.core.perf.FastKernels;
+import org.dtkd4j.core.perf.FusedBatchNorm;
 import org.dtkd4j.core.perf.NativeMemory;
 import org.dtkd4j.examples.bench.BenchCommand;
 import picocli.CommandLine;
@@ -112,7 +113,7 @@ public final class DtkdCli implements Runnable {
         public String[] getVersion() {
             return new String[] {"dtkd4j 0.1.0", "kernels: " + FastKernels.status(),
                 "exponentials: " + Exponentials.kernel(), "float32 losses: " + FloatKd.kernel(),
-                "native memory: " + NativeMemory.status()};
+                "fused BatchNorm: " + FusedBatchNorm.kernel(), "native memory: " + NativeMemory.status()};
         }
     }
 }

@@ -47,6 +47,7 @@ class BenchCommandTest {
         assertThat(out).contains("machine: ").contains("threads: ").contains("OMP_NUM_THREADS=")
                 .contains("kernels: ND4J backend").contains("exponentials: vectorised, ")
                 .contains("float32 losses: KD and the cross-entropy alone on float32 networks, vectorised, 16 floats")
+                .contains("fused BatchNorm: vectorised, ")
                 .containsPattern("load before: .*\\(1/5/15 min\\); busy processes: ")
                 .containsPattern("memory: first write to fresh memory \\d+\\.\\d\\d us per 4 KiB page, \\d+\\.\\d\\d us "
                         + "once mapped \\(64 MiB probed\\); JVM heap \\d+ MB committed at start, (pre-touched|not "

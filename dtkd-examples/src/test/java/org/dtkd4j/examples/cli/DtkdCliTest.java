@@ -67,7 +67,8 @@ class DtkdCliTest {
         assertThat(runMain(List.of(), 0)).startsWith("dtkd4j ").contains("kernels: ND4J backend CPU")
                 .contains("DL4J layer helpers ON, BLAS threads 1, JavaCPP resident-set check off")
                 .contains("exponentials: scalar (start the JVM with --add-modules jdk.incubator.vector to vectorise)")
-                .contains("float32 losses: scalar");
+                .contains("float32 losses: scalar")
+                .contains("fused BatchNorm: scalar (start the JVM with --add-modules");
         assertThat(runMain(List.of("-D" + FastKernels.PROPERTY + "=false"), 0))
                 .contains("DL4J layer helpers OFF (fast kernels not enabled");
         assertThat(runMain(List.of("-D" + FastKernels.PROPERTY + "=maybe"), 2).strip())
