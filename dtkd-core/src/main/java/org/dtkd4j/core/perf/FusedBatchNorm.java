@@ -127,9 +127,10 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
      * {@code relu(y) = y < 0 ? 0 : y} of its output {@code y}, and its backward pass multiplies the gradient it
      * receives by {@code step(y) = y > 0 ? 1 : 0}, with {@code y} computed again from the input exactly as forward,
      * while the ReLU layer passes its input and its gradient on unchanged. These are libnd4j's ReLU and step ops,
-     * which {@link MaskReLU} runs, so the numbers are the same bits (tested); it saves the ReLU's passes over the
-     * activation, two forward and five backward. A BatchNorm layer whose call this class declines (it then runs
-     * DL4J's path) leaves the ReLU to its layer for that pass.
+     * which {@link MaskReLU} runs, so the numbers are the same bits (tested); it saves the ReLU layer's op forward
+     * and its step op backward (passing the gradient on still copies it where DL4J keeps the two layers' gradients
+     * in different workspaces, as a training step does). A BatchNorm layer whose call this class declines (it then
+     * runs DL4J's path) leaves the ReLU to its layer for that pass.
      *
      * @param graph an initialised graph, after {@link MaskReLU#install} and {@link #install}
      * @return the number of BatchNorm layers that now apply their ReLU
