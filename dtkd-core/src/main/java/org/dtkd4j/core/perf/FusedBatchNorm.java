@@ -147,8 +147,7 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
             }
             List<String> consumers = inputs.entrySet().stream()
                     .filter(e -> e.getValue().contains(lv.getVertexName())).map(Map.Entry::getKey).toList();
-            if (consumers.size() == 1 && inputs.get(consumers.get(0)).size() == 1
-                    && graph.getVertex(consumers.get(0)) instanceof LayerVertex next
+            if (consumers.size() == 1 && graph.getVertex(consumers.get(0)) instanceof LayerVertex next
                     && next.getLayer() instanceof MaskReLU relu) {
                 helper.fusedRelu = true;
                 relu.appliedBy(helper);
@@ -306,14 +305,14 @@ public final class FusedBatchNorm implements BatchNormalizationHelper {
                                                      INDArray beta, INDArray dGammaView, INDArray dBetaView,
                                                      double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
         Layout l = Layout.of(input, format);
-        if (l == null || gamma == null || dGammaView == null || batchMean.length != l.channels()
-                || reluApplied && !trainingPass) {
-            if (reluApplied) {
-                throw new IllegalStateException("BatchNorm backward pass: the forward pass applied the ReLU after "
-                        + "it, which DL4J's own backward pass would leave out; found input " + input.dataType() + " "
-                        + Arrays.toString(input.shape()) + " after " + (trainingPass ? "a training" : "an inference")
-                        + " pass with " + batchMean.length + " channels' statistics");
-            }
+        boolean declined = l == null || gamma == null || dGammaView == null || batchMean.length != l.channels();
+        if (reluApplied && (declined || !trainingPass)) {
+            throw new IllegalStateException("BatchNorm backward pass: the forward pass applied the ReLU after it, "
+                    + "which DL4J's own backward pass would leave out; found input " + input.dataType() + " "
+                    + Arrays.toString(input.shape()) + " after " + (trainingPass ? "a training" : "an inference")
+                    + " pass with " + batchMean.length + " channels' statistics");
+        }
+        if (declined) {
             return null;
         }
         boolean masked = reluApplied;
